@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Local PostgreSQL for ragmesh: server up, pgvector >= 0.8, role + database `ragmesh`.
+# Usage: deploy/local/postgres.sh up|down|status   (idempotent; safe to rerun)
+set -Eeuo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+STATE=${RAGMESH_STATE_DIR:-$ROOT/.state}
+# Outside the repo so a fresh clone on the same machine reuses the pgvector source.
+CACHE=${RAGMESH_CACHE_DIR:-/var/cache/ragmesh}
+PGHOST=${PGHOST:-127.0.0.1}
+PGPORT=${PGPORT:-5432}
+PGSUPERUSER=${PGSUPERUSER:-postgres}
+MIN_VECTOR=0.8
+APP_URL="postgres://ragmesh:ragmesh@$PGHOST:$PGPORT/ragmesh"
+LOG=$STATE/logs/postgres.log
+MARKER=$STATE/pids/postgres.started
+SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+PGVER=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1 || true)
+STEP=init
+
+say() { echo "postgres.sh: $*" | tee -a "$LOG"; }
+on_err() {
+  echo "postgres.sh: step '$STEP' failed (exit $1)" >&2
+  local slog=/var/log/postgresql/postgresql-$PGVER-main.log
+  [ -r "$slog" ] && { echo "--- tail $slog" >&2; tail -n 20 "$slog" >&2; }
+  [ -r "$LOG" ] && { echo "--- tail $LOG" >&2; tail -n 20 "$LOG" >&2; }
+  exit 1
+}
+ver_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$2" ]; }
+apt_install() { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >>"$LOG" 2>&1; }
+app_sql() { psql "$APP_URL" -XqAt -v ON_ERROR_STOP=1 -c "$1"; }
+
+# Superuser over TCP works with this machine's trust auth; stock Debian only
+# allows `postgres` via peer auth on the socket, so fall back to that.
+su_sql() { "${SU_PSQL[@]}" -XqAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+pick_superuser() {
+  SU_PSQL=(psql -h "$PGHOST" -p "$PGPORT" -U "$PGSUPERUSER")
+  "${SU_PSQL[@]}" -wXAt -d postgres -c 'select 1' >/dev/null 2>&1 && return
+  if [ -n "$SUDO" ]; then SU_PSQL=(sudo -u postgres psql); else SU_PSQL=(runuser -u postgres -- psql); fi
+  SU_PSQL+=(-h /var/run/postgresql -p "$PGPORT")
+}
+
+start_server() {
+  STEP="start server"
+  local rc=0; pg_isready -q -h "$PGHOST" -p "$PGPORT" || rc=$?
+  if [ $rc -eq 0 ]; then say "reusing server on $PGHOST:$PGPORT"; return; fi
+  if [ $rc -ne 1 ]; then   # 1 = starting up: just wait for it
+    if [ -z "$PGVER" ]; then
+      say "installing postgresql"; $SUDO apt-get update >>"$LOG" 2>&1; apt_install postgresql
+      PGVER=$(ls /etc/postgresql | sort -V | tail -1)
+    fi
+    say "starting cluster $PGVER/main"
+    $SUDO pg_ctlcluster --skip-systemctl-redirect "$PGVER" main start >>"$LOG" 2>&1
+    echo "$PGVER" > "$MARKER"
+  fi
+  for _ in $(seq 60); do pg_isready -q -h "$PGHOST" -p "$PGPORT" && return; sleep 0.5; done
+  return 1
+}
+
+# Bookworm ships no pgvector >= 0.8, so build trixie's source package against
+# the bookworm server headers. deb-src only: no trixie binaries, so no pinning.
+build_pgvector() {
+  local major=$1 pgc=/usr/lib/postgresql/$1/bin/pg_config src
+  STEP="pgvector: apt deb-src + build deps"
+  local list=/etc/apt/sources.list.d/ragmesh-trixie-src.sources
+  if [ ! -f "$list" ]; then
+    printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: trixie' \
+      'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' | $SUDO tee "$list" >/dev/null
+  fi
+  $SUDO apt-get update >>"$LOG" 2>&1
+  local p missing=()   # only what is absent: a named package would otherwise get upgraded
+  for p in build-essential "postgresql-server-dev-$major" dpkg-dev; do dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q ^ii || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then say "installing ${missing[*]}"; apt_install "${missing[@]}"; fi
+  STEP="pgvector: apt-get source"
+  $SUDO mkdir -p "$CACHE/pgvector"; $SUDO chown "$(id -u)" "$CACHE/pgvector"
+  src=$(ls -d "$CACHE"/pgvector/pgvector-*/ 2>/dev/null | sort -V | tail -1 || true)
+  if [ -z "$src" ]; then
+    (cd "$CACHE/pgvector" && apt-get source pgvector/trixie >>"$LOG" 2>&1)
+    src=$(ls -d "$CACHE"/pgvector/pgvector-*/ | sort -V | tail -1)
+  fi
+  STEP="pgvector: make install ($src)"
+  say "building $(basename "$src") for PostgreSQL $major"
+  make -C "$src" PG_CONFIG="$pgc" clean >>"$LOG" 2>&1
+  make -C "$src" PG_CONFIG="$pgc" >>"$LOG" 2>&1
+  $SUDO make -C "$src" PG_CONFIG="$pgc" install >>"$LOG" 2>&1
+}
+
+up() {
+  start_server
+  pick_superuser
+
+  STEP="role and database ragmesh"
+  su_sql postgres "DO \$\$BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ragmesh') THEN CREATE ROLE ragmesh; END IF;
+    END\$\$;
+    ALTER ROLE ragmesh LOGIN PASSWORD 'ragmesh' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;"
+  if [ -z "$(su_sql postgres "select 1 from pg_database where datname = 'ragmesh'")" ]; then
+    su_sql postgres "CREATE DATABASE ragmesh OWNER ragmesh"
+  fi
+  # Owning the database (and so schema public, PG 15+) lets app migrations create schema/tables.
+  su_sql postgres "ALTER DATABASE ragmesh OWNER TO ragmesh"
+
+  STEP="pgvector >= $MIN_VECTOR available"
+  local major avail
+  major=$(( $(su_sql postgres 'show server_version_num') / 10000 ))
+  avail=$(su_sql postgres "select default_version from pg_available_extensions where name = 'vector'")
+  if [ -z "$avail" ] || ! ver_ge "$avail" "$MIN_VECTOR"; then
+    build_pgvector "$major"
+    STEP="pgvector >= $MIN_VECTOR available"
+    avail=$(su_sql postgres "select default_version from pg_available_extensions where name = 'vector'")
+    ver_ge "$avail" "$MIN_VECTOR"
+  fi
+
+  # The app role cannot create extensions, so do it here as superuser.
+  STEP="create extension vector"
+  su_sql ragmesh "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS vector"
+  local have; have=$(su_sql ragmesh "select extversion from pg_extension where extname = 'vector'")
+  if [ "$have" != "$avail" ]; then say "updating vector $have -> $avail"; su_sql ragmesh "ALTER EXTENSION vector UPDATE"; fi
+
+  STEP="readiness query as role ragmesh"
+  have=$(app_sql "select extversion from pg_extension where extname = 'vector'")
+  ver_ge "$have" "$MIN_VECTOR"
+  say "ready: $APP_URL (pgvector $have)"
+}
+
+down() {
+  if [ -f "$MARKER" ]; then
+    STEP="stop server"
+    local ver; ver=$(cat "$MARKER")
+    $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main stop >>"$LOG" 2>&1
+    rm -f "$MARKER"; say "stopped cluster $ver/main"
+  else
+    say "no marker: server not started by this script, left alone"
+  fi
+}
+
+status() {
+  trap - ERR
+  if ! pg_isready -q -h "$PGHOST" -p "$PGPORT"; then echo "postgres: not running on $PGHOST:$PGPORT"; exit 3; fi
+  local v; v=$(app_sql "select extversion from pg_extension where extname = 'vector'" 2>/dev/null || true)
+  echo "postgres: running on $PGHOST:$PGPORT$([ -f "$MARKER" ] && echo ' (started by us)'); pgvector: ${v:-missing}"
+  if [ -n "$v" ] && ver_ge "$v" "$MIN_VECTOR"; then exit 0; fi
+  exit 3
+}
+
+mkdir -p "$STATE/logs" "$STATE/pids"
+trap 'on_err $?' ERR
+case "${1:-}" in
+  up) up ;; down) down ;; status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

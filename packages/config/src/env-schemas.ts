@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+const brokerList = z
+  .string()
+  .min(1)
+  .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
+  .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), {
+    message: 'expected a comma-separated list of host:port',
+  });
+
+const url = (protocols: readonly string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL (${protocols.join(', ')})` },
+  );
+
+/** Kafka connection variables shared by every service (TLS and SASL optional). */
+export const kafkaEnv = {
+  KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  KAFKA_SSL: z.stringbool().default(false),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+};
+
+/** Schema registry variable (Confluent-compatible API root). */
+export const registryEnv = {
+  SCHEMA_REGISTRY_URL: url(['http:', 'https:']).default('http://127.0.0.1:8081/apis/ccompat/v7'),
+};
+
+export const databaseEnv = {
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://ragmesh:ragmesh@127.0.0.1:5432/ragmesh'),
+};
+
+export const redisEnv = {
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
+};
+
+export const logEnv = {
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+};
+
+/** A TCP port variable with a default, e.g. `port(9101)`. */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+
+export type KafkaEnv = z.infer<z.ZodObject<typeof kafkaEnv>>;
+
+/** Kafka client options derived from the validated variables; refuses SASL without credentials. */
+export function kafkaClientOptions(env: KafkaEnv, clientId: string) {
+  const sasl =
+    env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
+      ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
+      : undefined;
+  return { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? clientId, ssl: env.KAFKA_SSL, sasl };
+}
+
+/** Cross-field rule: SASL needs a username and a password. Apply with `.superRefine`. */
+export function checkSasl(env: Partial<KafkaEnv>, ctx: z.RefinementCtx): void {
+  if (!env.KAFKA_SASL_MECHANISM) return;
+  for (const name of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+    if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: `required when KAFKA_SASL_MECHANISM is set` });
+  }
+}

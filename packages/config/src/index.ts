@@ -1,0 +1,12 @@
+export { ConfigError, parseEnv, loadOrExit } from './parse-env.js';
+export {
+  kafkaEnv,
+  registryEnv,
+  databaseEnv,
+  redisEnv,
+  logEnv,
+  port,
+  kafkaClientOptions,
+  checkSasl,
+  type KafkaEnv,
+} from './env-schemas.js';

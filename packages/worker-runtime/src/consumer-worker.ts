@@ -1,0 +1,249 @@
+import { SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import type { Serde, Topic, TopicEvents } from '@ragmesh/contracts';
+import { dlqTopic } from '@ragmesh/contracts';
+import { extractTraceContext, type Logger } from '@ragmesh/telemetry';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.js';
+import { deadLetterRecord } from './dead-letter.js';
+import { createRuntimeMetrics } from './runtime-metrics.js';
+import { errorCode, isRetriable } from './worker-error.js';
+
+/** One decoded message handed to a handler, with what is needed to log and trace it. */
+export interface WorkerMessage<E> {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  event: E;
+  headers: IHeaders;
+  /** Trace context carried by the message; pass it on when publishing what it caused. */
+  traceContext: Context;
+}
+
+export interface HandlerContext {
+  /** Keeps the group membership alive during long work; cheap to call often. */
+  heartbeat: () => Promise<void>;
+}
+
+/**
+ * Handles a batch of messages of one partition. It must make its effects durable before it
+ * resolves: the runtime commits the offsets right after. It must be idempotent, since a batch is
+ * redelivered after a crash and retried after a retriable error.
+ */
+export type BatchHandler<E> = (messages: WorkerMessage<E>[], ctx: HandlerContext) => Promise<void>;
+
+export interface ConsumerWorkerOptions<T extends Topic> {
+  kafka: Kafka;
+  /** Connected producer used for the DLQ (and usually shared with the handler). */
+  producer: Producer;
+  serde: Serde;
+  topic: T;
+  groupId: string;
+  handler: BatchHandler<TopicEvents[T]>;
+  logger: Logger;
+  backoff?: BackoffOptions;
+  /** Largest slice of a fetched batch handed to the handler at once. */
+  maxBatchMessages?: number;
+  partitionsConsumedConcurrently?: number;
+  fromBeginning?: boolean;
+  /** Called when the consumer crashed for good; main should exit so a supervisor restarts it. */
+  onCrash?: (error: Error) => void;
+}
+
+type Attempt = { ok: true } | { ok: false; error: unknown; attempts: number } | { aborted: true };
+
+const HEARTBEAT_EVERY_MS = 2_000;
+const tracer = trace.getTracer('@ragmesh/worker-runtime');
+
+/**
+ * A Kafka consumer that decodes Avro, hands slices of each batch to `handler`, retries retriable
+ * failures with backoff, sends poison messages to `<topic>.dlq` with the reason in headers, and
+ * commits offsets only after the handler's effects are durable.
+ */
+export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOptions<T>) {
+  const { topic, serde, producer, handler } = options;
+  const logger = options.logger.child({ component: 'consumer', topic, groupId: options.groupId });
+  const backoff = options.backoff ?? defaultBackoff;
+  const maxBatchMessages = options.maxBatchMessages ?? 256;
+  const metrics = createRuntimeMetrics(options.groupId);
+  const consumer: Consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    // Offsets are resolved by hand after durable effects; with no interval or threshold,
+    // commitOffsetsIfNecessary commits on every call.
+    maxWaitTimeInMs: 100,
+    retry: { retries: 10 },
+  });
+  let joined = false;
+  let stopping = false;
+
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    joined = false;
+    logger.error('consumer crashed', { error: event.payload.error.message, restart: event.payload.restart });
+    if (!event.payload.restart) options.onCrash?.(event.payload.error);
+  });
+
+  const messageFields = (m: { partition: number; offset: string; key: Buffer | string | null }) => ({
+    topic,
+    partition: m.partition,
+    offset: m.offset,
+    key: m.key?.toString() ?? null,
+  });
+
+  async function sleepWithHeartbeat(ms: number, payload: EachBatchPayload): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until && payload.isRunning() && !payload.isStale()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(until - Date.now(), HEARTBEAT_EVERY_MS)));
+      await payload.heartbeat().catch(() => undefined);
+    }
+  }
+
+  async function attempt(run: () => Promise<void>, payload: EachBatchPayload, describe: object): Promise<Attempt> {
+    for (let attemptNo = 1; ; attemptNo++) {
+      try {
+        await run();
+        return { ok: true };
+      } catch (error) {
+        const retriable = isRetriable(error);
+        if (!retriable || attemptNo >= backoff.attempts) return { ok: false, error, attempts: attemptNo };
+        metrics.retries.add(1, { topic });
+        logger.warn('handler failed, retrying', { ...describe, attempt: attemptNo, code: errorCode(error), error: String(error) });
+        await sleepWithHeartbeat(backoffDelay(attemptNo, backoff), payload);
+        // A retry that would outlive shutdown is abandoned: the uncommitted slice is redelivered.
+        if (!payload.isRunning() || payload.isStale()) return { aborted: true };
+      }
+    }
+  }
+
+  async function deadLetter(message: KafkaMessage, partition: number, failure: { error: unknown; attempts: number }) {
+    const fields = messageFields({ partition, offset: message.offset, key: message.key });
+    const record = deadLetterRecord({ ...message, topic, partition, headers: message.headers ?? {} }, failure);
+    await producer.send({ topic: dlqTopic(topic), acks: -1, messages: [record] });
+    metrics.deadLettered.add(1, { topic, code: errorCode(failure.error) });
+    logger.error('message sent to DLQ', { ...fields, code: errorCode(failure.error), attempts: failure.attempts, error: String(failure.error) });
+  }
+
+  /** Returns false when the slice was abandoned for shutdown and must not be committed. */
+  async function processSlice(slice: KafkaMessage[], payload: EachBatchPayload): Promise<boolean> {
+    const partition = payload.batch.partition;
+    const decoded: { raw: KafkaMessage; message: WorkerMessage<TopicEvents[T]> }[] = [];
+    for (const raw of slice) {
+      let event: TopicEvents[T] | undefined;
+      const result = await attempt(
+        async () => {
+          event = await serde.decode(topic, raw.value);
+        },
+        payload,
+        messageFields({ partition, offset: raw.offset, key: raw.key }),
+      );
+      if ('aborted' in result) return false;
+      if (!result.ok) {
+        await deadLetter(raw, partition, result);
+        continue;
+      }
+      decoded.push({
+        raw,
+        message: {
+          topic,
+          partition,
+          offset: raw.offset,
+          key: raw.key?.toString() ?? null,
+          event: event as TopicEvents[T],
+          headers: raw.headers ?? {},
+          traceContext: extractTraceContext(raw.headers),
+        },
+      });
+    }
+    if (decoded.length === 0) return true;
+
+    const ctx: HandlerContext = { heartbeat: () => payload.heartbeat() };
+    const range = { topic, partition, firstOffset: slice[0]?.offset, lastOffset: slice.at(-1)?.offset };
+    const whole = await runTraced(decoded.map((d) => d.message), () => attempt(() => handler(decoded.map((d) => d.message), ctx), payload, range));
+    if ('aborted' in whole) return false;
+    if (whole.ok) return true;
+    if (decoded.length === 1) {
+      await deadLetter(decoded[0]!.raw, partition, whole);
+      return true;
+    }
+    // Isolate the failing message(s): handle one at a time so one poison message does not
+    // send its whole batch to the DLQ.
+    logger.warn('batch failed, handling messages one by one', { ...range, code: errorCode(whole.error), error: String(whole.error) });
+    for (const { raw, message } of decoded) {
+      const single = await runTraced([message], () =>
+        attempt(() => handler([message], ctx), payload, messageFields({ partition, offset: raw.offset, key: raw.key })),
+      );
+      if ('aborted' in single) return false;
+      if (!single.ok) await deadLetter(raw, partition, single);
+    }
+    return true;
+  }
+
+  async function runTraced(messages: WorkerMessage<unknown>[], run: () => Promise<Attempt>): Promise<Attempt> {
+    const links = messages
+      .map((m) => trace.getSpanContext(m.traceContext))
+      .filter((c) => c !== undefined)
+      .map((context) => ({ context }));
+    const parent = messages.length === 1 ? messages[0]!.traceContext : undefined;
+    const span = tracer.startSpan(`${topic} process`, { kind: SpanKind.CONSUMER, links, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.batch.message_count': messages.length } }, parent);
+    try {
+      const result = await run();
+      if ('ok' in result && !result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: String(result.error) });
+      return result;
+    } finally {
+      span.end();
+    }
+  }
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const heartbeats = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+    try {
+      for (let start = 0; start < batch.messages.length; start += maxBatchMessages) {
+        if (!payload.isRunning() || payload.isStale()) return;
+        const slice = batch.messages.slice(start, start + maxBatchMessages);
+        const started = performance.now();
+        const complete = await processSlice(slice, payload);
+        if (!complete) return;
+        const last = slice.at(-1)!;
+        payload.resolveOffset(last.offset);
+        await payload.commitOffsetsIfNecessary();
+        const attributes = { topic, partition: String(batch.partition) };
+        metrics.batchSize.record(slice.length, { topic });
+        metrics.batchDuration.record((performance.now() - started) / 1000, { topic });
+        metrics.messages.add(slice.length, { topic });
+        metrics.setLag(attributes, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
+      }
+    } finally {
+      clearInterval(heartbeats);
+    }
+  }
+
+  return {
+    /** Connects, subscribes and starts consuming; resolves once the consumer is running. */
+    async start(): Promise<void> {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommit: true,
+        autoCommitInterval: null,
+        autoCommitThreshold: null,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        eachBatch,
+      });
+    },
+    /** Stops fetching, lets the in-flight slice finish and commit, then leaves the group. */
+    async stop(): Promise<void> {
+      if (stopping) return;
+      stopping = true;
+      await consumer.disconnect();
+      joined = false;
+    },
+    isJoined: () => joined,
+    consumer,
+  };
+}
+
+export type ConsumerWorker = ReturnType<typeof createConsumerWorker>;

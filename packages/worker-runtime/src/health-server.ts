@@ -1,0 +1,62 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export type ReadinessCheck = () => Promise<void> | void;
+
+export interface HealthServerOptions {
+  port: number;
+  host?: string;
+  /** Named dependency checks for /readyz; each throws when its dependency is unreachable. */
+  checks: Record<string, ReadinessCheck>;
+  metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
+  checkTimeoutMs?: number;
+}
+
+async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      Promise.resolve().then(check),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Serves /healthz (the process answers), /readyz (every dependency check passes) and /metrics. */
+export async function startHealthServer(options: HealthServerOptions): Promise<Server & { url: string }> {
+  const timeoutMs = options.checkTimeoutMs ?? 2_000;
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (path === '/metrics' && options.metricsHandler) return options.metricsHandler(req, res);
+    if (path === '/readyz') {
+      void Promise.all(
+        Object.entries(options.checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
+      ).then((results) => {
+        const failed = results.filter(([, error]) => error !== null);
+        const checks = Object.fromEntries(results.map(([name, error]) => [name, error ?? 'ok']));
+        json(res, failed.length === 0 ? 200 : 503, { status: failed.length === 0 ? 'ready' : 'not_ready', checks });
+      });
+      return;
+    }
+    json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${path}`, details: {} } });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return Object.assign(server, { url: `http://${options.host ?? '127.0.0.1'}:${port}` });
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,15 @@
+export {
+  createConsumerWorker,
+  type ConsumerWorker,
+  type ConsumerWorkerOptions,
+  type WorkerMessage,
+  type BatchHandler,
+  type HandlerContext,
+} from './consumer-worker.js';
+export { createKafka, createProducer, type KafkaClientOptions } from './kafka-client.js';
+export { meshTopics, ensureTopics, type TopicSpec, type PartitionCounts } from './topic-specs.js';
+export { startHealthServer, type HealthServerOptions, type ReadinessCheck } from './health-server.js';
+export { onShutdown, type ShutdownOptions } from './shutdown.js';
+export { deadLetterRecord, dlqHeaders } from './dead-letter.js';
+export { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.js';
+export { WorkerError, isRetriable, errorCode, workerErrorCodes, type WorkerErrorCode } from './worker-error.js';

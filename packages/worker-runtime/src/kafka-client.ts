@@ -1,0 +1,47 @@
+import type { Logger } from '@ragmesh/telemetry';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  ssl?: boolean;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
+  logger: Logger;
+}
+
+const levels: Record<number, string> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose own logs go through the service's winston logger. */
+export function createKafka(options: KafkaClientOptions): Kafka {
+  const logger = options.logger.child({ component: 'kafkajs' });
+  const config: KafkaConfig = {
+    clientId: options.clientId,
+    brokers: options.brokers,
+    ssl: options.ssl ?? false,
+    connectionTimeout: 3_000,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...fields } = log;
+        logger.log(levels[level] ?? 'info', message, fields);
+      },
+  };
+  if (options.sasl) config.sasl = options.sasl as KafkaConfig['sasl'];
+  return new Kafka(config);
+}
+
+/**
+ * A connected idempotent producer: retries inside the client cannot duplicate records, and
+ * every send waits for all in-sync replicas.
+ */
+export async function createProducer(kafka: Kafka) {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  return producer;
+}
