@@ -102,7 +102,8 @@ wait_ready() {
   local pid="$1" from="$2" deadline=$((SECONDS + START_TIMEOUT))
   while ((SECONDS < deadline)); do
     kill -0 "$pid" 2>/dev/null || return 1
-    if port_open "$PORT" && tail -c +"$((from + 1))" "$LOG" | grep -q 'Kafka Server started'; then
+    # process substitution, not a pipe: grep -q exiting early would SIGPIPE tail and trip pipefail
+    if port_open "$PORT" && grep -q 'Kafka Server started' < <(tail -c +"$((from + 1))" "$LOG"); then
       return 0
     fi
     sleep 0.5

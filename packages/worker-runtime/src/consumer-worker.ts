@@ -38,6 +38,8 @@ export interface ConsumerWorkerOptions<T extends Topic> {
   producer: Producer;
   serde: Serde;
   topic: T;
+  /** Physical topic to consume when it differs from the logical one (tests, migrations). */
+  topicName?: string;
   groupId: string;
   handler: BatchHandler<TopicEvents[T]>;
   logger: Logger;
@@ -61,7 +63,9 @@ const tracer = trace.getTracer('@ragmesh/worker-runtime');
  * commits offsets only after the handler's effects are durable.
  */
 export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOptions<T>) {
-  const { topic, serde, producer, handler } = options;
+  const { serde, producer, handler } = options;
+  const schemaTopic = options.topic;
+  const topic = options.topicName ?? options.topic;
   const logger = options.logger.child({ component: 'consumer', topic, groupId: options.groupId });
   const backoff = options.backoff ?? defaultBackoff;
   const maxBatchMessages = options.maxBatchMessages ?? 256;
@@ -133,7 +137,7 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
       let event: TopicEvents[T] | undefined;
       const result = await attempt(
         async () => {
-          event = await serde.decode(topic, raw.value);
+          event = await serde.decode(schemaTopic, raw.value);
         },
         payload,
         messageFields({ partition, offset: raw.offset, key: raw.key }),

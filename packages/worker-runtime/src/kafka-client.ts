@@ -1,5 +1,5 @@
 import type { Logger } from '@ragmesh/telemetry';
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type KafkaConfig, type LogEntry } from 'kafkajs';
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -41,7 +41,13 @@ export function createKafka(options: KafkaClientOptions): Kafka {
  * every send waits for all in-sync replicas.
  */
 export async function createProducer(kafka: Kafka) {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // murmur2, as the Java client, so any Confluent-compatible producer picks the same partition for a key.
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   return producer;
 }

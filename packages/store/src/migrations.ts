@@ -1,0 +1,61 @@
+/**
+ * Schema migrations, applied in order by `migrate`. Append new entries; never edit an applied one.
+ * Tenant isolation is enforced by row-level security on every tenant table, FORCEd so that the
+ * owning role is bound by it too; the tenant comes from the `ragmesh.tenant_id` setting.
+ */
+export const migrations: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'documents and chunks under row-level security',
+    sql: `
+      CREATE TABLE ragmesh.documents (
+        tenant_id      text        NOT NULL,
+        document_id    text        NOT NULL,
+        status         text        NOT NULL CHECK (status IN ('pending', 'indexed', 'deleted', 'failed')),
+        content_hash   text,
+        uri            text,
+        title          text,
+        metadata       jsonb       NOT NULL DEFAULT '{}',
+        chunk_policy   text        NOT NULL DEFAULT 'default',
+        model_id       text,
+        model_version  text,
+        dims           integer,
+        active_version bigint,
+        chunk_count    integer     NOT NULL DEFAULT 0,
+        failure_reason text,
+        created_at     timestamptz NOT NULL DEFAULT now(),
+        updated_at     timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, document_id)
+      );
+      CREATE TABLE ragmesh.chunks (
+        tenant_id   text     NOT NULL,
+        chunk_id    text     NOT NULL,
+        document_id text     NOT NULL,
+        version     bigint   NOT NULL,
+        ordinal     integer  NOT NULL,
+        text        text     NOT NULL,
+        text_hash   text     NOT NULL,
+        token_count integer  NOT NULL DEFAULT 0,
+        tsv         tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED,
+        embedding   vector   NOT NULL,
+        model_id    text     NOT NULL,
+        metadata    jsonb    NOT NULL DEFAULT '{}',
+        PRIMARY KEY (tenant_id, chunk_id)
+      );
+      CREATE INDEX chunks_document_idx ON ragmesh.chunks (tenant_id, document_id);
+      CREATE INDEX chunks_tsv_idx ON ragmesh.chunks USING gin (tsv);
+      CREATE INDEX chunks_metadata_idx ON ragmesh.chunks USING gin (metadata jsonb_path_ops);
+
+      ALTER TABLE ragmesh.documents ENABLE ROW LEVEL SECURITY;
+      ALTER TABLE ragmesh.documents FORCE ROW LEVEL SECURITY;
+      CREATE POLICY tenant_isolation ON ragmesh.documents
+        USING (tenant_id = current_setting('ragmesh.tenant_id', true))
+        WITH CHECK (tenant_id = current_setting('ragmesh.tenant_id', true));
+      ALTER TABLE ragmesh.chunks ENABLE ROW LEVEL SECURITY;
+      ALTER TABLE ragmesh.chunks FORCE ROW LEVEL SECURITY;
+      CREATE POLICY tenant_isolation ON ragmesh.chunks
+        USING (tenant_id = current_setting('ragmesh.tenant_id', true))
+        WITH CHECK (tenant_id = current_setting('ragmesh.tenant_id', true));
+    `,
+  },
+];

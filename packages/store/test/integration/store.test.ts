@@ -1,0 +1,66 @@
+import { stackEnv, uniqueName } from '@ragmesh/testkit';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, migrate, withTenant } from '../../src/index.js';
+
+const env = stackEnv();
+const pool = createPool({ connectionString: env.databaseUrl, max: 2 });
+
+beforeAll(async () => {
+  await migrate(pool);
+});
+afterAll(async () => {
+  await pool.end();
+});
+
+describe('store on the real Postgres', () => {
+  it('runs migrations idempotently', async () => {
+    expect(await migrate(pool)).toEqual({ applied: [] });
+    const { rows } = await pool.query('SELECT version FROM ragmesh.schema_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual([1]);
+  });
+
+  it('has pgvector >= 0.8 in the ragmesh database', async () => {
+    const { rows } = await pool.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
+    const [major, minor] = String(rows[0]?.extversion).split('.').map(Number);
+    expect(major! > 0 || minor! >= 8).toBe(true);
+    const { rows: distance } = await pool.query("SELECT '[1,0,0]'::vector <=> '[0,1,0]'::vector AS d");
+    expect(distance[0].d).toBe(1);
+  });
+
+  it('connects as a role that is not superuser and cannot bypass row-level security', async () => {
+    const { rows } = await pool.query('SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user');
+    expect(rows[0]).toEqual({ name: 'ragmesh', rolsuper: false, rolbypassrls: false });
+  });
+
+  it('blocks the ragmesh role from other tenants rows by a row-level-security policy', async () => {
+    const tenantA = uniqueName('tenant-a');
+    const tenantB = uniqueName('tenant-b');
+    const insert = "INSERT INTO ragmesh.documents (tenant_id, document_id, status) VALUES ($1, 'doc-1', 'pending')";
+    await withTenant(pool, tenantA, (client) => client.query(insert, [tenantA]));
+    await withTenant(pool, tenantB, (client) => client.query(insert, [tenantB]));
+
+    const seenByA = await withTenant(pool, tenantA, (c) => c.query('SELECT tenant_id FROM ragmesh.documents WHERE document_id = $1', ['doc-1']));
+    expect(seenByA.rows).toEqual([{ tenant_id: tenantA }]);
+
+    const noTenant = await pool.query('SELECT count(*)::int AS n FROM ragmesh.documents');
+    expect(noTenant.rows[0].n).toBe(0);
+
+    await expect(withTenant(pool, tenantA, (c) => c.query(insert.replace('doc-1', 'doc-2'), [tenantB]))).rejects.toThrow(/row-level security/);
+
+    // The transaction-local tenant does not leak into the next use of a pooled connection.
+    const after = await pool.query("SELECT current_setting('ragmesh.tenant_id', true) AS tenant");
+    expect(after.rows[0].tenant ?? '').toBe('');
+  });
+
+  it('lets a superuser see that both tenants rows exist', async () => {
+    const admin = new pg.Client({ connectionString: env.superuserDatabaseUrl });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query("SELECT count(DISTINCT tenant_id)::int AS n FROM ragmesh.documents WHERE document_id = 'doc-1'");
+      expect(rows[0].n).toBeGreaterThanOrEqual(2);
+    } finally {
+      await admin.end();
+    }
+  });
+});

@@ -1,0 +1,20 @@
+import { kafkaEnv, logEnv, parseEnv, registryEnv, checkSasl } from '@ragmesh/config';
+import { z } from 'zod';
+
+const schema = z
+  .object({
+    ...kafkaEnv,
+    ...registryEnv,
+    ...logEnv,
+    TOPIC_PARTITIONS_INGEST: z.coerce.number().int().min(1).max(1000).default(6),
+    TOPIC_PARTITIONS_QUERIES: z.coerce.number().int().min(1).max(1000).default(3),
+    TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+  })
+  .superRefine(checkSasl);
+
+export type CliConfig = z.infer<typeof schema>;
+
+/** The CLI's configuration from the environment. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): CliConfig {
+  return parseEnv(schema, env);
+}
