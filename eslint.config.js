@@ -19,12 +19,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'tests/**/*.ts', '**/test/**/*.ts', 'packages/telemetry/src/sdk.ts', 'packages/config/src/parse-env.ts', '**/src/main.ts'],
+    files: ['**/*.test.ts', 'tests/**/*.ts', '**/test/**/*.ts', 'packages/testkit/src/**/*.ts', 'packages/telemetry/src/sdk.ts', '**/src/config.ts', '**/src/main.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', Buffer: 'readonly' } },
     rules: { 'no-restricted-properties': 'off' },
   },
 );

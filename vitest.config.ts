@@ -4,18 +4,19 @@ import { defineConfig } from 'vitest/config';
 // stack from `make stack-up` and run one file at a time because they share Kafka and Postgres.
 export default defineConfig({
   test: {
+    fileParallelism: false,
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'tests/*/src/**/*.unit.test.ts'],
         },
       },
       {
         test: {
           name: 'integration',
           include: ['packages/*/test/integration/**/*.test.ts', 'services/*/test/integration/**/*.test.ts', 'tests/*/src/**/*.test.ts'],
-          fileParallelism: false,
+          exclude: ['**/node_modules/**', '**/dist/**', 'tests/*/src/**/*.unit.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -1,0 +1,56 @@
+# ragmesh — one entry point for developers and CI. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+LOCAL := deploy/local
+
+.PHONY: help install build generate lint typecheck test test-unit test-integration stack-up stack-down stack-status up down logs bench eval clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+install: ## install tools (pnpm, Maven, Java) and dependencies
+	@$(LOCAL)/ensure-tools.sh
+	@pnpm install --frozen-lockfile --reporter=silent
+
+build: install ## compile every package and service (tsc -b)
+	@pnpm -s build
+
+generate: ## regenerate TypeScript event types from schemas/*.avsc
+	@pnpm -s generate
+
+lint: install
+	@pnpm -s lint
+
+typecheck: build
+	@pnpm -s typecheck
+
+test: install ## everything CI runs: stack, build, lint, typecheck, unit and integration tests
+	@$(LOCAL)/test.sh
+
+test-unit: build ## unit tests only (no services needed)
+	@pnpm -s vitest run --project unit
+
+test-integration: build stack-up ## integration tests against the running local stack
+	@pnpm -s vitest run --project integration
+
+stack-up: build ## start Kafka, Apicurio, Postgres+pgvector and Redis (idempotent)
+	@$(LOCAL)/stack.sh up
+
+stack-down: ## stop the stack components this project started
+	@$(LOCAL)/stack.sh down
+
+stack-status: ## show each stack component
+	@$(LOCAL)/stack.sh status
+
+up: stack-up ## run the whole mesh in the background and print its URLs
+	@$(LOCAL)/mesh.sh up
+
+down: ## stop the mesh services and the stack started by make up
+	@$(LOCAL)/mesh.sh down
+	@$(LOCAL)/stack.sh down
+
+logs: ## follow the logs of the mesh services
+	@$(LOCAL)/mesh.sh logs
+
+clean: ## remove build output (keeps .state)
+	@rm -rf packages/*/dist services/*/dist tests/*/dist
