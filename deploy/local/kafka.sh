@@ -72,6 +72,9 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 min.insync.replicas=1
 group.initial.rebalance.delay.ms=0
+# Documents up to the gateway's 10 MB body limit travel as one record.
+message.max.bytes=16777216
+replica.fetch.max.bytes=16777216
 EOF
   # Kafka 4 dropped log4j 1.x; without a log4j2 config only errors reach the console.
   cat >"$KDIR/log4j2.properties" <<'EOF'

@@ -69,3 +69,30 @@ export function checkSasl(env: Partial<KafkaEnv>, ctx: z.RefinementCtx): void {
     if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: `required when KAFKA_SASL_MECHANISM is set` });
   }
 }
+
+/** Embedding provider variables, shared by the chunk/embed worker, the retriever and the gateway. */
+export const embeddingsEnv = {
+  EMBEDDINGS_PROVIDER: z.enum(['local', 'openai', 'hash']).default('local'),
+  EMBEDDINGS_MODEL: z.string().min(1).default('all-MiniLM-L6-v2'),
+  EMBEDDINGS_DIMS: z.coerce.number().int().min(8).max(16000).default(384),
+  EMBEDDINGS_MODELS_DIR: z.string().min(1).optional(),
+  EMBEDDINGS_BASE_URL: url(['http:', 'https:']).optional(),
+  EMBEDDINGS_API_KEY: z.string().optional(),
+};
+
+export type EmbeddingsEnv = z.infer<z.ZodObject<typeof embeddingsEnv>>;
+
+/**
+ * The model id vectors are stored under for a configuration, known without loading the model
+ * (the gateway needs it for content hashes).
+ */
+export function embeddingModelId(env: Pick<EmbeddingsEnv, 'EMBEDDINGS_PROVIDER' | 'EMBEDDINGS_MODEL' | 'EMBEDDINGS_DIMS'>): string {
+  return env.EMBEDDINGS_PROVIDER === 'hash' ? `hash-${env.EMBEDDINGS_DIMS}` : env.EMBEDDINGS_MODEL;
+}
+
+/** Cross-field rule: the openai provider needs a base URL. Apply with `.superRefine`. */
+export function checkEmbeddings(env: Partial<EmbeddingsEnv>, ctx: z.RefinementCtx): void {
+  if (env.EMBEDDINGS_PROVIDER === 'openai' && !env.EMBEDDINGS_BASE_URL) {
+    ctx.addIssue({ code: 'custom', path: ['EMBEDDINGS_BASE_URL'], message: 'required when EMBEDDINGS_PROVIDER=openai' });
+  }
+}

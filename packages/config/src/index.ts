@@ -8,5 +8,9 @@ export {
   port,
   kafkaClientOptions,
   checkSasl,
+  embeddingsEnv,
+  embeddingModelId,
+  checkEmbeddings,
+  type EmbeddingsEnv,
   type KafkaEnv,
 } from './env-schemas.js';

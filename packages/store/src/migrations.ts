@@ -23,6 +23,12 @@ export const migrations: readonly { version: number; name: string; sql: string }
         active_version bigint,
         chunk_count    integer     NOT NULL DEFAULT 0,
         failure_reason text,
+        failed_version bigint,
+        requested_op      text CHECK (requested_op IN ('UPSERT', 'DELETE')),
+        requested_hash    text,
+        requested_version bigint,
+        requested_at      timestamptz,
+        indexed_at        timestamptz,
         created_at     timestamptz NOT NULL DEFAULT now(),
         updated_at     timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, document_id)
@@ -46,6 +52,32 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX chunks_tsv_idx ON ragmesh.chunks USING gin (tsv);
       CREATE INDEX chunks_metadata_idx ON ragmesh.chunks USING gin (metadata jsonb_path_ops);
 
+      -- Parts of a document version that arrived split over several vectors.upsert messages,
+      -- held until the version is complete so readers never see half of it.
+      CREATE TABLE ragmesh.staged_parts (
+        tenant_id    text   NOT NULL,
+        document_id  text   NOT NULL,
+        version      bigint NOT NULL,
+        content_hash text   NOT NULL,
+        part         integer NOT NULL,
+        part_count   integer NOT NULL,
+        payload      jsonb  NOT NULL,
+        PRIMARY KEY (tenant_id, document_id, version, content_hash, part)
+      );
+      -- Bumped on every change of a tenant's corpus; result caches key on it.
+      CREATE TABLE ragmesh.corpus_versions (
+        tenant_id text   PRIMARY KEY,
+        version   bigint NOT NULL DEFAULT 0
+      );
+      -- Looked up before a tenant is known, so not under RLS; holds only sha256 hashes of keys.
+      CREATE TABLE ragmesh.api_keys (
+        key_hash   text        PRIMARY KEY,
+        tenant_id  text        NOT NULL,
+        name       text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      );
+
       ALTER TABLE ragmesh.documents ENABLE ROW LEVEL SECURITY;
       ALTER TABLE ragmesh.documents FORCE ROW LEVEL SECURITY;
       CREATE POLICY tenant_isolation ON ragmesh.documents
@@ -54,6 +86,16 @@ export const migrations: readonly { version: number; name: string; sql: string }
       ALTER TABLE ragmesh.chunks ENABLE ROW LEVEL SECURITY;
       ALTER TABLE ragmesh.chunks FORCE ROW LEVEL SECURITY;
       CREATE POLICY tenant_isolation ON ragmesh.chunks
+        USING (tenant_id = current_setting('ragmesh.tenant_id', true))
+        WITH CHECK (tenant_id = current_setting('ragmesh.tenant_id', true));
+      ALTER TABLE ragmesh.staged_parts ENABLE ROW LEVEL SECURITY;
+      ALTER TABLE ragmesh.staged_parts FORCE ROW LEVEL SECURITY;
+      CREATE POLICY tenant_isolation ON ragmesh.staged_parts
+        USING (tenant_id = current_setting('ragmesh.tenant_id', true))
+        WITH CHECK (tenant_id = current_setting('ragmesh.tenant_id', true));
+      ALTER TABLE ragmesh.corpus_versions ENABLE ROW LEVEL SECURITY;
+      ALTER TABLE ragmesh.corpus_versions FORCE ROW LEVEL SECURITY;
+      CREATE POLICY tenant_isolation ON ragmesh.corpus_versions
         USING (tenant_id = current_setting('ragmesh.tenant_id', true))
         WITH CHECK (tenant_id = current_setting('ragmesh.tenant_id', true));
     `,

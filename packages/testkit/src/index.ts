@@ -68,3 +68,15 @@ export async function readAll(kafka: Kafka, topic: string, options: { expected: 
   }
   return messages;
 }
+
+/** Number of records currently in `topic` (sum over partitions of high - low watermark). */
+export async function topicSize(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -48,6 +48,11 @@ export interface ConsumerWorkerOptions<T extends Topic> {
   maxBatchMessages?: number;
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
+  /**
+   * Called after a message went to the DLQ (best effort: a failure here is logged, not retried),
+   * e.g. to mark the document failed. `event` is absent when the message did not decode.
+   */
+  onDeadLetter?: (failure: { key: string | null; event?: TopicEvents[T]; error: unknown }) => Promise<void>;
   /** Called when the consumer crashed for good; main should exit so a supervisor restarts it. */
   onCrash?: (error: Error) => void;
 }
@@ -75,6 +80,9 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
     // Offsets are resolved by hand after durable effects; with no interval or threshold,
     // commitOffsetsIfNecessary commits on every call.
     maxWaitTimeInMs: 100,
+    // Records may be as large as the broker's message.max.bytes (16 MB for whole documents).
+    maxBytesPerPartition: 16 * 1024 * 1024,
+    maxBytes: 64 * 1024 * 1024,
     retry: { retries: 10 },
   });
   let joined = false;
@@ -121,12 +129,18 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
     }
   }
 
-  async function deadLetter(message: KafkaMessage, partition: number, failure: { error: unknown; attempts: number }) {
+  async function deadLetter(message: KafkaMessage, partition: number, failure: { error: unknown; attempts: number; event?: TopicEvents[T] }) {
     const fields = messageFields({ partition, offset: message.offset, key: message.key });
     const record = deadLetterRecord({ ...message, topic, partition, headers: message.headers ?? {} }, failure);
     await producer.send({ topic: dlqTopic(topic), acks: -1, messages: [record] });
     metrics.deadLettered.add(1, { topic, code: errorCode(failure.error) });
     logger.error('message sent to DLQ', { ...fields, code: errorCode(failure.error), attempts: failure.attempts, error: String(failure.error) });
+    if (options.onDeadLetter) {
+      const key = message.key?.toString() ?? null;
+      await options.onDeadLetter({ key, event: failure.event, error: failure.error }).catch((error: unknown) => {
+        logger.warn('dead-letter hook failed', { ...fields, error: String(error) });
+      });
+    }
   }
 
   /** Returns false when the slice was abandoned for shutdown and must not be committed. */
@@ -168,7 +182,7 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
     if ('aborted' in whole) return false;
     if (whole.ok) return true;
     if (decoded.length === 1) {
-      await deadLetter(decoded[0]!.raw, partition, whole);
+      await deadLetter(decoded[0]!.raw, partition, { ...whole, event: decoded[0]!.message.event });
       return true;
     }
     // Isolate the failing message(s): handle one at a time so one poison message does not
@@ -179,7 +193,7 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
         attempt(() => handler([message], ctx), payload, messageFields({ partition, offset: raw.offset, key: raw.key })),
       );
       if ('aborted' in single) return false;
-      if (!single.ok) await deadLetter(raw, partition, single);
+      if (!single.ok) await deadLetter(raw, partition, { ...single, event: message.event });
     }
     return true;
   }

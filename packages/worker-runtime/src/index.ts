@@ -13,3 +13,4 @@ export { onShutdown, type ShutdownOptions } from './shutdown.js';
 export { deadLetterRecord, dlqHeaders } from './dead-letter.js';
 export { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.js';
 export { WorkerError, isRetriable, errorCode, workerErrorCodes, type WorkerErrorCode } from './worker-error.js';
+export { kafkaReady, registryReady, postgresReady, redisReady } from './readiness-checks.js';

@@ -1,11 +1,14 @@
-import { kafkaEnv, logEnv, parseEnv, registryEnv, checkSasl } from '@ragmesh/config';
+import { checkSasl, databaseEnv, kafkaEnv, logEnv, parseEnv, registryEnv } from '@ragmesh/config';
 import { z } from 'zod';
 
 const schema = z
   .object({
     ...kafkaEnv,
     ...registryEnv,
+    ...databaseEnv,
     ...logEnv,
+    RAGMESH_GATEWAY_URL: z.url().default('http://127.0.0.1:8080'),
+    RAGMESH_API_KEY: z.string().optional(),
     TOPIC_PARTITIONS_INGEST: z.coerce.number().int().min(1).max(1000).default(6),
     TOPIC_PARTITIONS_QUERIES: z.coerce.number().int().min(1).max(1000).default(3),
     TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 import { loadOrExit } from '@ragmesh/config';
+import { dlqHeaders } from '@ragmesh/worker-runtime';
 import { createLogger } from '@ragmesh/telemetry';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { readDlq, replayDlq } from './commands/dlq.js';
+import { ingestPaths } from './commands/ingest.js';
+import { createKey } from './commands/keys.js';
 import { registerSchemas } from './commands/schemas.js';
 import { ensureMeshTopics } from './commands/topics.js';
 import { loadConfig } from './config.js';
@@ -9,24 +13,83 @@ import { loadConfig } from './config.js';
 const config = loadOrExit(() => loadConfig(), 'ragmesh');
 const logger = createLogger({ service: 'ragmesh-cli', level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
 const program = new Command('ragmesh').description('Operate a ragmesh deployment');
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+};
 
 const topicsCommand = program.command('topics').description('Kafka topics of the mesh');
 topicsCommand
   .command('ensure')
   .description('wait for Kafka, then create the missing mesh topics')
-  .option('--wait <seconds>', 'how long to wait for Kafka', '60')
-  .action(async (options: { wait: string }) => {
-    const created = await ensureMeshTopics(config, { logger, waitSeconds: Number(options.wait) });
+  .option('--wait <seconds>', 'how long to wait for Kafka', positiveInt, 60)
+  .action(async (options: { wait: number }) => {
+    const created = await ensureMeshTopics(config, { logger, waitSeconds: options.wait });
     console.log(created.length ? `created topics: ${created.join(', ')}` : 'topics: all present');
   });
 
 program
   .command('schemas')
-  .description('register every event schema in the registry (BACKWARD compatibility)')
+  .description('event schemas in the registry')
   .command('register')
+  .description('register every event schema (BACKWARD compatibility)')
   .action(async () => {
     await registerSchemas(config);
     console.log('schemas: registered');
+  });
+
+program
+  .command('keys')
+  .description('API keys')
+  .command('create')
+  .description('create an API key for a tenant; the key is the last line printed')
+  .requiredOption('--tenant <name>', 'tenant the key belongs to')
+  .option('--name <label>', 'a label to recognise the key by')
+  .action(async (options: { tenant: string; name?: string }) => {
+    const key = await createKey(config, options);
+    console.log(`created API key for tenant ${options.tenant} (shown once):`);
+    console.log(key);
+  });
+
+program
+  .command('ingest')
+  .description('send files and folders (.md, .html, .txt) to the gateway')
+  .argument('<paths...>', 'files or folders')
+  .option('--key <apiKey>', 'API key (default: RAGMESH_API_KEY)')
+  .option('--gateway <url>', 'gateway URL (default: RAGMESH_GATEWAY_URL)')
+  .option('--batch <n>', 'documents per request', positiveInt, 100)
+  .option('--chunking <policy>', 'default, faq or procedural', 'default')
+  .action(async (paths: string[], options: { key?: string; gateway?: string; batch: number; chunking: string }) => {
+    const apiKey = options.key ?? config.RAGMESH_API_KEY;
+    if (!apiKey) throw new Error('an API key is required: --key or RAGMESH_API_KEY');
+    const result = await ingestPaths({ paths, apiKey, gatewayUrl: options.gateway ?? config.RAGMESH_GATEWAY_URL, batchSize: options.batch, chunking: options.chunking, progress: process.stderr.isTTY });
+    console.log(`ingest: ${result.accepted} documents accepted from ${result.files} files`);
+  });
+
+const dlq = program.command('dlq').description('inspect and replay dead-lettered messages');
+dlq
+  .command('list')
+  .description('show what is in <topic>.dlq and why')
+  .argument('<topic>', 'source topic, e.g. documents.ingest')
+  .option('--limit <n>', 'at most this many records', positiveInt, 100)
+  .action(async (topic: string, options: { limit: number }) => {
+    const entries = await readDlq(config, { topic, limit: options.limit, logger });
+    for (const e of entries) {
+      const h = e.headers;
+      console.log(`${h[dlqHeaders.sourceTopic]}[${h[dlqHeaders.sourcePartition]}]@${h[dlqHeaders.sourceOffset]} key=${e.key} ${h[dlqHeaders.errorCode]}: ${h[dlqHeaders.errorMessage]} (attempts ${h[dlqHeaders.attempts]}, ${h[dlqHeaders.failedAt]})`);
+    }
+    console.log(`dlq: ${entries.length} records in ${topic}.dlq`);
+  });
+dlq
+  .command('replay')
+  .description('publish dead-lettered records back to their source topic, unchanged')
+  .argument('<topic>', 'source topic, e.g. documents.ingest')
+  .option('--limit <n>', 'at most this many records', positiveInt, 1000)
+  .option('--code <code>', 'only records that failed with this error code')
+  .action(async (topic: string, options: { limit: number; code?: string }) => {
+    const replayed = await replayDlq(config, { topic, limit: options.limit, logger, filter: options.code ? (e) => e.headers[dlqHeaders.errorCode] === options.code : undefined });
+    console.log(`dlq: replayed ${replayed} records to ${topic}`);
   });
 
 program.parseAsync().catch((error: unknown) => {

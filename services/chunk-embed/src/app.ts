@@ -1,0 +1,165 @@
+import { metrics } from '@opentelemetry/api';
+import { chunkDocument, contentHash, getPolicy, normalizeContent, sha256Hex } from '@ragmesh/chunking';
+import { entityKey, type DocumentEvent, type VectorBatch } from '@ragmesh/contracts';
+import type { Embedder } from '@ragmesh/embeddings';
+import type { Logger } from '@ragmesh/telemetry';
+import type { BatchHandler, WorkerMessage } from '@ragmesh/worker-runtime';
+import type { Context } from '@opentelemetry/api';
+import { ChunkEmbedError } from './chunk-embed-error.js';
+import type { EmbeddingCache, PublishedHashes } from './redis-caches.js';
+import { buildVectorBatches, deleteBatch, type PreparedChunk } from './vector-batches.js';
+
+/** Publishes vectors.upsert messages, each under the trace context of the event that caused it. */
+export interface VectorPublisher {
+  publish(batches: { batch: VectorBatch; traceContext: Context }[]): Promise<void>;
+}
+
+/** Content hashes of the versions currently indexed, per tenant (the store's manifest). */
+export interface IndexedHashes {
+  indexedHashes(tenant: string, documentIds: string[]): Promise<Map<string, string>>;
+}
+
+export interface ChunkEmbedDeps {
+  embedder: Embedder;
+  cache: EmbeddingCache;
+  published: PublishedHashes;
+  indexed: IndexedHashes;
+  publisher: VectorPublisher;
+  documents: { markFailed(tenant: string, failure: { documentId: string; version: number; reason: string }): Promise<void> };
+  logger: Logger;
+  maxDocumentBytes: number;
+  embedBatchSize: number;
+  partChunks: number;
+}
+
+interface Prepared {
+  message: WorkerMessage<DocumentEvent>;
+  key: string;
+  hash: string;
+  chunks: PreparedChunk[];
+}
+
+/**
+ * The documents.ingest handler: normalizes, skips documents whose content hash is already
+ * indexed, chunks, embeds only texts missing from the cache (one model call for the texts of
+ * the whole slice), and publishes each version to vectors.upsert before the offsets commit.
+ */
+export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
+  const { embedder } = deps;
+  const model = { id: embedder.model.id, version: embedder.model.version, dims: embedder.model.dims };
+  const cacheModel = `${model.id}@${model.version}`;
+  const logger = deps.logger.child({ component: 'chunk-embed', model: model.id });
+  const meter = metrics.getMeter('@ragmesh/chunk-embed');
+  const documentsTotal = meter.createCounter('ragmesh_documents', { description: 'Documents by outcome at the chunk/embed stage' });
+  const embeddingsTotal = meter.createCounter('ragmesh_embeddings', { description: 'Chunk vectors by source: cache or model' });
+  const modelCalls = meter.createCounter('ragmesh_embedding_model_calls', { description: 'Calls to the embedding model' });
+
+  function prepare(message: WorkerMessage<DocumentEvent>): Prepared {
+    const event = message.event;
+    const key = entityKey(event.tenant, event.documentId);
+    if (message.key !== key) throw new ChunkEmbedError('INVALID_EVENT', `key ${JSON.stringify(message.key)} does not match tenant:documentId ${JSON.stringify(key)}`);
+    if (event.content === null) throw new ChunkEmbedError('INVALID_EVENT', 'an UPSERT needs content');
+    const bytes = Buffer.byteLength(event.content);
+    if (bytes > deps.maxDocumentBytes) throw new ChunkEmbedError('DOCUMENT_TOO_LARGE', `content is ${bytes} bytes, the limit is ${deps.maxDocumentBytes}`);
+    const policy = getPolicy(event.chunking);
+    const normalized = normalizeContent({ content: event.content, contentType: event.contentType });
+    const hash = contentHash({ normalized, policy: event.chunking, modelId: model.id });
+    const chunks = chunkDocument({ text: normalized, title: event.title ?? undefined, policy, countTokens: (t) => embedder.countTokens(t), maxTokens: embedder.model.maxTokens });
+    return { message, key, hash, chunks: chunks.map((c) => ({ ...c, textHash: sha256Hex(c.embedText) })) };
+  }
+
+  /**
+   * Documents to skip: the store's indexed version has the same content hash, and no other
+   * version is in flight (the hash this worker last published, if it remembers one, agrees).
+   * The store is the truth, so a wiped store re-indexes everything on replay; the published hash
+   * catches "A indexed, B published but not yet indexed, A again".
+   */
+  async function unchanged(prepared: Prepared[]): Promise<Set<string>> {
+    const skip = new Set<string>();
+    const last = await deps.published.getMany(cacheModel, prepared.map((p) => p.key));
+    const byTenant = new Map<string, { p: Prepared; last: string | null | undefined }[]>();
+    prepared.forEach((p, i) => {
+      const tenant = p.message.event.tenant;
+      byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), { p, last: last[i] }]);
+    });
+    for (const [tenant, list] of byTenant) {
+      const hashes = await deps.indexed.indexedHashes(tenant, list.map(({ p }) => p.message.event.documentId));
+      for (const { p, last: published } of list) {
+        if (hashes.get(p.message.event.documentId) === p.hash && (published == null || published === p.hash)) skip.add(p.key);
+      }
+    }
+    return skip;
+  }
+
+  async function vectorsFor(chunks: PreparedChunk[]): Promise<Map<string, Float32Array>> {
+    const unique = [...new Map(chunks.map((c) => [c.textHash, c.embedText])).entries()];
+    const vectors = new Map<string, Float32Array>();
+    const cached = await deps.cache.getMany(cacheModel, unique.map(([h]) => h));
+    const missing: [string, string][] = [];
+    unique.forEach((entry, i) => {
+      const hit = cached[i];
+      if (hit && hit.length === model.dims) vectors.set(entry[0], hit);
+      else missing.push(entry);
+    });
+    embeddingsTotal.add(unique.length - missing.length, { source: 'cache' });
+    for (let start = 0; start < missing.length; start += deps.embedBatchSize) {
+      const slice = missing.slice(start, start + deps.embedBatchSize);
+      const embedded = await embedder.embed(slice.map(([, text]) => text), 'document');
+      modelCalls.add(1);
+      embeddingsTotal.add(slice.length, { source: 'model' });
+      slice.forEach(([hash], i) => vectors.set(hash, embedded[i]!));
+      await deps.cache.setMany(cacheModel, slice.map(([textHash], i) => ({ textHash, vector: embedded[i]! })));
+    }
+    return vectors;
+  }
+
+  const handle: BatchHandler<DocumentEvent> = async (messages) => {
+    // Only the newest event per document matters: older ones in the same slice would be
+    // superseded by the indexer anyway.
+    const latest = [...new Map(messages.map((m) => [m.key ?? '', m])).values()];
+    const deletes = latest.filter((m) => m.event.op === 'DELETE');
+    const upserts = latest.filter((m) => m.event.op === 'UPSERT' && (m.event.embeddingModel === null || m.event.embeddingModel === model.id));
+    const otherModel = latest.length - deletes.length - upserts.length;
+    if (otherModel > 0) documentsTotal.add(otherModel, { outcome: 'skipped_other_model' });
+    for (const m of deletes) {
+      if (m.key !== entityKey(m.event.tenant, m.event.documentId)) throw new ChunkEmbedError('INVALID_EVENT', `key ${JSON.stringify(m.key)} does not match tenant:documentId`);
+    }
+
+    const prepared = upserts.map(prepare);
+    const skip = await unchanged(prepared);
+    const changed = prepared.filter((p) => !skip.has(p.key));
+    const vectors = await vectorsFor(changed.flatMap((p) => p.chunks));
+
+    const outgoing = [
+      ...deletes.map((m) => ({ batch: deleteBatch(m.event, model), traceContext: m.traceContext })),
+      ...changed.flatMap((p) =>
+        buildVectorBatches({
+          event: p.message.event, contentHash: p.hash, model, chunks: p.chunks, vectors: p.chunks.map((c) => vectors.get(c.textHash)!), partChunks: deps.partChunks,
+        }).map((batch) => ({ batch, traceContext: p.message.traceContext })),
+      ),
+    ];
+    if (outgoing.length > 0) await deps.publisher.publish(outgoing);
+    await deps.published.setMany(cacheModel, [
+      ...changed.map((p) => ({ key: p.key, hash: p.hash })),
+      ...deletes.map((m) => ({ key: m.key ?? '', hash: 'deleted' })),
+    ]);
+    if (skip.size > 0) documentsTotal.add(skip.size, { outcome: 'skipped_unchanged' });
+    logger.debug('slice handled', { documents: latest.length, skipped: skip.size, published: outgoing.length });
+  };
+
+  async function onDeadLetter(failure: { key: string | null; event?: DocumentEvent; error: unknown }): Promise<void> {
+    documentsTotal.add(1, { outcome: 'failed' });
+    const event = failure.event;
+    const at = failure.key?.indexOf(':') ?? -1;
+    const target = event
+      ? { tenant: event.tenant, documentId: event.documentId, version: event.sourceTime }
+      : failure.key && at > 0
+        ? { tenant: failure.key.slice(0, at), documentId: failure.key.slice(at + 1), version: Date.now() }
+        : null;
+    if (!target) return;
+    const reason = failure.error instanceof Error ? `${(failure.error as { code?: string }).code ?? 'ERROR'}: ${failure.error.message}` : String(failure.error);
+    await deps.documents.markFailed(target.tenant, { documentId: target.documentId, version: target.version, reason });
+  }
+
+  return { handle, onDeadLetter };
+}

@@ -1,0 +1,84 @@
+import { startTelemetry } from '@ragmesh/telemetry/sdk';
+import { kafkaClientOptions, loadOrExit } from '@ragmesh/config';
+import { createSerde, topics } from '@ragmesh/contracts';
+import { createEmbedder } from '@ragmesh/embeddings';
+import { createDocumentRequests, createPool, migrate } from '@ragmesh/store';
+import { createLogger } from '@ragmesh/telemetry';
+import {
+  createConsumerWorker, createKafka, createProducer, kafkaReady, onShutdown, postgresReady, redisReady, registryReady, startHealthServer,
+} from '@ragmesh/worker-runtime';
+import { Redis } from 'ioredis';
+import { createChunkEmbedWorker } from './app.js';
+import { loadConfig } from './config.js';
+import { embedderConfig } from './embedder-settings.js';
+import { createRedisCaches } from './redis-caches.js';
+import { createVectorPublisher } from './vector-publisher.js';
+
+const telemetry = startTelemetry({ service: 'chunk-embed' });
+const config = loadOrExit(() => loadConfig(), 'chunk-embed');
+const logger = createLogger({ service: 'chunk-embed', level: config.LOG_LEVEL });
+
+const embedder = await createEmbedder(embedderConfig(config));
+const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-chunk-embed' });
+await migrate(pool);
+const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
+const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-chunk-embed'), logger });
+const admin = kafka.admin();
+await admin.connect();
+const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [topics.documentsIngest, topics.vectorsUpsert] });
+await serde.register();
+const producer = await createProducer(kafka);
+const caches = createRedisCaches(redis, { ttlSeconds: config.EMBEDDINGS_CACHE_TTL_SECONDS });
+const documents = createDocumentRequests(pool);
+
+const chunkEmbed = createChunkEmbedWorker({
+  embedder,
+  cache: caches.embeddings,
+  published: caches.published,
+  indexed: documents,
+  documents,
+  publisher: createVectorPublisher({ producer, serde }),
+  logger,
+  maxDocumentBytes: config.MAX_DOCUMENT_BYTES,
+  embedBatchSize: config.EMBEDDINGS_BATCH_SIZE,
+  partChunks: config.VECTORS_PART_CHUNKS,
+});
+const worker = createConsumerWorker({
+  kafka, producer, serde, logger,
+  topic: topics.documentsIngest,
+  groupId: config.CHUNK_EMBED_GROUP_ID,
+  handler: chunkEmbed.handle,
+  onDeadLetter: chunkEmbed.onDeadLetter,
+  maxBatchMessages: config.CHUNK_EMBED_MAX_BATCH,
+  partitionsConsumedConcurrently: config.CHUNK_EMBED_PARTITIONS_CONCURRENCY,
+  onCrash: () => process.exit(1),
+});
+const health = await startHealthServer({
+  port: config.METRICS_PORT,
+  host: config.METRICS_HOST,
+  metricsHandler: telemetry.metricsHandler,
+  checks: {
+    kafka: kafkaReady(admin),
+    registry: registryReady(config.SCHEMA_REGISTRY_URL),
+    postgres: postgresReady(pool),
+    redis: redisReady(redis),
+    consumer: () => {
+      if (!worker.isJoined()) throw new Error('not in the consumer group yet');
+    },
+  },
+});
+onShutdown({
+  logger,
+  closers: [
+    { name: 'consumer', close: () => worker.stop() },
+    { name: 'producer', close: () => producer.disconnect() },
+    { name: 'admin', close: () => admin.disconnect() },
+    { name: 'health', close: () => new Promise((resolve) => health.close(resolve)) },
+    { name: 'redis', close: () => redis.quit() },
+    { name: 'postgres', close: () => pool.end() },
+    { name: 'embedder', close: () => embedder.close() },
+    { name: 'telemetry', close: () => telemetry.shutdown() },
+  ],
+});
+await worker.start();
+logger.info('chunk-embed started', { metrics: health.url, model: embedder.model.id, groupId: config.CHUNK_EMBED_GROUP_ID });

@@ -1,0 +1,64 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DocumentRequests } from '@ragmesh/store';
+import type { Logger } from '@ragmesh/telemetry';
+import type { ReadinessCheck } from '@ragmesh/worker-runtime';
+import express from 'express';
+import { bearerAuth, type TenantResolver } from './auth.js';
+import type { DocumentPublisher } from './document-publisher.js';
+import { documentsRouter } from './documents-router.js';
+import { errorHandler } from './error-handler.js';
+import { GatewayError } from './gateway-error.js';
+import { openApiDocument } from './openapi.js';
+
+export interface GatewayDeps {
+  keys: TenantResolver;
+  publisher: DocumentPublisher;
+  requests: Pick<DocumentRequests, 'record' | 'status'>;
+  logger: Logger;
+  modelId: string;
+  maxBatch: number;
+  bodyLimit: string;
+  checks: Record<string, ReadinessCheck>;
+  metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** The gateway's express app, without `listen`, so tests drive it in memory. */
+export function createApp(deps: GatewayDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      Object.entries(deps.checks).map(async ([name, check]) => {
+        try {
+          await check();
+          return [name, 'ok'] as const;
+        } catch (error) {
+          return [name, error instanceof Error ? error.message : String(error)] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, state]) => state === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+  });
+  app.get('/metrics', (req, res) => {
+    if (deps.metricsHandler) deps.metricsHandler(req, res);
+    else res.status(404).end();
+  });
+  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument()));
+
+  app.use('/v1', express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use('/v1', (req, _res, next) => {
+    if ((req.method === 'POST' || req.method === 'PUT') && !req.is(['application/json', 'application/*+json'])) {
+      throw new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', { details: { header: 'Content-Type' } });
+    }
+    next();
+  });
+  app.use('/v1', bearerAuth(deps.keys));
+  app.use(documentsRouter({ publisher: deps.publisher, requests: deps.requests, modelId: deps.modelId, maxBatch: deps.maxBatch }));
+  app.use((req) => {
+    throw new GatewayError('NOT_FOUND', `no route ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,30 @@
+import { checkEmbeddings, checkSasl, databaseEnv, embeddingsEnv, kafkaEnv, logEnv, parseEnv, port, registryEnv } from '@ragmesh/config';
+import { z } from 'zod';
+
+const byteSize = z
+  .string()
+  .regex(/^\d+(b|kb|mb|gb)?$/i, 'expected a size such as 10mb, 512kb or 1048576')
+  .default('10mb');
+
+const schema = z
+  .object({
+    ...kafkaEnv,
+    ...registryEnv,
+    ...databaseEnv,
+    ...logEnv,
+    ...embeddingsEnv,
+    GATEWAY_HOST: z.string().default('0.0.0.0'),
+    GATEWAY_PORT: port(8080),
+    GATEWAY_BODY_LIMIT: byteSize,
+    GATEWAY_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(500),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  })
+  .superRefine(checkSasl)
+  .superRefine(checkEmbeddings);
+
+export type GatewayConfig = z.infer<typeof schema>;
+
+/** The gateway's configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  return parseEnv(schema, env);
+}

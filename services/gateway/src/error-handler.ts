@@ -1,0 +1,39 @@
+import type { Logger } from '@ragmesh/telemetry';
+import type { ErrorRequestHandler } from 'express';
+import { z } from 'zod';
+import { GatewayError, httpStatus } from './gateway-error.js';
+
+/** Converts a zod failure into a 400 that names each bad field by its JSON path. */
+export function validationError(error: z.ZodError): GatewayError {
+  const fields = error.issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    // An unknown key is named itself, so `{"tenant": ...}` in a body reports field `tenant`.
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: [...path, key].join('.'), problem: 'unknown field' }));
+    return [{ field: path.join('.') || '(body)', problem: issue.message }];
+  });
+  const first = fields[0];
+  return new GatewayError('VALIDATION_FAILED', first ? `${first.field}: ${first.problem}` : 'invalid request', { details: { fields } });
+}
+
+/** Converts anything thrown into the JSON error shape; unknown errors become 500 and are logged. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const converted = toGatewayError(error);
+    if (converted.code === 'INTERNAL' || converted.code === 'UNAVAILABLE') {
+      logger.error('request failed', { method: req.method, path: req.path, code: converted.code, error: String(error), stack: (error as Error)?.stack });
+    }
+    res.status(httpStatus[converted.code]).json({ error: { code: converted.code, message: converted.message, details: converted.details } });
+  };
+}
+
+function toGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (error instanceof z.ZodError) return validationError(error);
+  const e = error as { type?: string; status?: number; limit?: number; retriable?: boolean; message?: string };
+  // body-parser's own errors carry a `type`.
+  if (e?.type === 'entity.too.large') return new GatewayError('PAYLOAD_TOO_LARGE', `request body exceeds ${e.limit} bytes`, { details: { limit: e.limit } });
+  if (e?.type === 'entity.parse.failed') return new GatewayError('VALIDATION_FAILED', 'request body is not valid JSON', { details: { fields: [{ field: '(body)', problem: 'invalid JSON' }] } });
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new GatewayError('UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported encoding');
+  if (e?.retriable === true) return new GatewayError('UNAVAILABLE', 'a dependency is unavailable, retry later', { cause: error, retriable: true });
+  return new GatewayError('INTERNAL', 'internal error', { cause: error });
+}

@@ -1,0 +1,50 @@
+import { startTelemetry } from '@ragmesh/telemetry/sdk';
+import { embeddingModelId, kafkaClientOptions, loadOrExit } from '@ragmesh/config';
+import { createSerde, topics } from '@ragmesh/contracts';
+import { createApiKeyStore, createDocumentRequests, createPool, migrate } from '@ragmesh/store';
+import { createLogger } from '@ragmesh/telemetry';
+import { createKafka, createProducer, kafkaReady, onShutdown, postgresReady, registryReady } from '@ragmesh/worker-runtime';
+import { createApp } from './app.js';
+import { loadConfig } from './config.js';
+import { createDocumentPublisher } from './document-publisher.js';
+
+const telemetry = startTelemetry({ service: 'gateway' });
+const config = loadOrExit(() => loadConfig(), 'gateway');
+const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+
+const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-gateway' });
+await migrate(pool);
+const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-gateway'), logger });
+const admin = kafka.admin();
+await admin.connect();
+const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [topics.documentsIngest] });
+await serde.register();
+const producer = await createProducer(kafka);
+
+const app = createApp({
+  keys: createApiKeyStore(pool),
+  publisher: createDocumentPublisher({ producer, serde }),
+  requests: createDocumentRequests(pool),
+  logger,
+  modelId: embeddingModelId(config),
+  maxBatch: config.GATEWAY_MAX_BATCH,
+  bodyLimit: config.GATEWAY_BODY_LIMIT,
+  checks: { kafka: kafkaReady(admin), registry: registryReady(config.SCHEMA_REGISTRY_URL), postgres: postgresReady(pool) },
+  metricsHandler: telemetry.metricsHandler,
+});
+const server = app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
+await new Promise<void>((resolve, reject) => {
+  server.once('listening', resolve);
+  server.once('error', reject);
+});
+onShutdown({
+  logger,
+  closers: [
+    { name: 'http', close: () => new Promise((resolve) => server.close(resolve)) },
+    { name: 'producer', close: () => producer.disconnect() },
+    { name: 'admin', close: () => admin.disconnect() },
+    { name: 'postgres', close: () => pool.end() },
+    { name: 'telemetry', close: () => telemetry.shutdown() },
+  ],
+});
+logger.info('gateway listening', { url: `http://${config.GATEWAY_HOST}:${config.GATEWAY_PORT}` });

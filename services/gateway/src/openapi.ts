@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { acceptedResponse, documentInput } from './document-schemas.js';
+
+const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) }) });
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+const json = (s: z.ZodType) => ({ 'application/json': { schema: schema(s) } });
+const errors = Object.fromEntries(
+  [['400', 'invalid request; details.fields names each bad field'], ['401', 'missing or invalid API key'], ['413', 'body too large'], ['503', 'a dependency is unavailable']].map(
+    ([status, description]) => [status, { description, content: json(errorBody) }],
+  ),
+);
+
+/** The OpenAPI 3.1 description served at /openapi.json, derived from the same zod schemas that validate. */
+export function openApiDocument(extraPaths: Record<string, unknown> = {}) {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'ragmesh gateway', version: '0.1.0' },
+    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+    security: [{ apiKey: [] }],
+    paths: {
+      '/v1/documents': {
+        post: {
+          summary: 'Publish one document or a batch for indexing',
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: { oneOf: [schema(documentInput), { type: 'array', items: schema(documentInput) }, { type: 'object', properties: { documents: { type: 'array', items: schema(documentInput) } }, required: ['documents'] }] },
+              },
+            },
+          },
+          responses: { '202': { description: 'accepted and durable in documents.ingest', content: json(acceptedResponse) }, ...errors },
+        },
+      },
+      '/v1/documents/{id}': {
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        get: { summary: 'Indexing status, version and chunk count', responses: { '200': { description: 'status' }, '404': { description: 'unknown document' }, ...errors } },
+        delete: { summary: 'Delete the document and all its chunks', responses: { '202': { description: 'delete accepted' }, ...errors } },
+      },
+      '/healthz': { get: { security: [], summary: 'liveness', responses: { '200': { description: 'alive' } } } },
+      '/readyz': { get: { security: [], summary: 'Kafka, registry and Postgres reachable', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
+      '/metrics': { get: { security: [], summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition' } } } },
+      ...extraPaths,
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { metrics } from '@opentelemetry/api';
+import { type VectorBatch } from '@ragmesh/contracts';
+import type { DocumentRequests, IndexWriter } from '@ragmesh/store';
+import type { Logger } from '@ragmesh/telemetry';
+import type { BatchHandler, WorkerMessage } from '@ragmesh/worker-runtime';
+import { IndexerError } from './indexer-error.js';
+
+export interface IndexerDeps {
+  writer: Pick<IndexWriter, 'apply'>;
+  documents: Pick<DocumentRequests, 'markFailed'>;
+  logger: Logger;
+}
+
+/**
+ * The vectors.upsert handler: validates each batch, then installs every document version of
+ * one tenant in one transaction (see createIndexWriter for the ordering and idempotency rules).
+ */
+export function createIndexer(deps: IndexerDeps) {
+  const logger = deps.logger.child({ component: 'indexer' });
+  const meter = metrics.getMeter('@ragmesh/indexer');
+  const documentsTotal = meter.createCounter('ragmesh_documents', { description: 'Documents by indexing outcome' });
+  const chunksWritten = meter.createCounter('ragmesh_chunks_written', { description: 'Chunk rows inserted or updated' });
+
+  const handle: BatchHandler<VectorBatch> = async (messages) => {
+    const byTenant = new Map<string, VectorBatch[]>();
+    for (const message of messages) {
+      validate(message);
+      const list = byTenant.get(message.event.tenant) ?? [];
+      list.push(message.event);
+      byTenant.set(message.event.tenant, list);
+    }
+    for (const [tenant, batches] of byTenant) {
+      const results = await deps.writer.apply(tenant, batches);
+      for (const result of results) {
+        if (result.outcome !== 'staged') documentsTotal.add(1, { outcome: result.outcome === 'skipped_stale' ? 'skipped_unchanged' : result.outcome });
+        chunksWritten.add(result.chunksWritten);
+      }
+      logger.debug('applied', { tenant, documents: results.length });
+    }
+  };
+
+  async function onDeadLetter(failure: { key: string | null; event?: VectorBatch; error: unknown }): Promise<void> {
+    documentsTotal.add(1, { outcome: 'failed' });
+    const target = failure.event ? { tenant: failure.event.tenant, documentId: failure.event.documentId, version: failure.event.version } : parseKey(failure.key);
+    if (!target) return;
+    await deps.documents.markFailed(target.tenant, { documentId: target.documentId, version: target.version, reason: String((failure.error as Error)?.message ?? failure.error) });
+  }
+
+  return { handle, onDeadLetter };
+}
+
+function validate(message: WorkerMessage<VectorBatch>): void {
+  const event = message.event;
+  if (message.key !== `${event.tenant}:${event.documentId}`) {
+    throw new IndexerError('INVALID_EVENT', `key ${JSON.stringify(message.key)} does not match tenant:documentId of the event`);
+  }
+  if (event.op === 'UPSERT') {
+    if (event.part < 0 || event.part >= event.partCount) throw new IndexerError('INVALID_EVENT', `part ${event.part} outside 0..${event.partCount - 1}`);
+    const wrong = event.chunks.find((c) => c.embedding.length !== event.model.dims);
+    if (wrong) throw new IndexerError('INVALID_EVENT', `chunk ${wrong.chunkId} has ${wrong.embedding.length} dims, model says ${event.model.dims}`);
+  }
+}
+
+// An undecodable message has no event, but its key still names the document; the version is
+// unknown, so the failure is recorded against "now" and cleared by any later successful version.
+function parseKey(key: string | null): { tenant: string; documentId: string; version: number } | null {
+  const at = key?.indexOf(':') ?? -1;
+  if (!key || at <= 0) return null;
+  return { tenant: key.slice(0, at), documentId: key.slice(at + 1), version: Date.now() };
+}

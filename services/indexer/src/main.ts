@@ -1,0 +1,54 @@
+import { startTelemetry } from '@ragmesh/telemetry/sdk';
+import { kafkaClientOptions, loadOrExit } from '@ragmesh/config';
+import { createSerde, topics } from '@ragmesh/contracts';
+import { createDocumentRequests, createIndexWriter, createPool, migrate } from '@ragmesh/store';
+import { createLogger } from '@ragmesh/telemetry';
+import {
+  createConsumerWorker, createKafka, createProducer, kafkaReady, onShutdown, postgresReady, registryReady, startHealthServer,
+} from '@ragmesh/worker-runtime';
+import { createIndexer } from './app.js';
+import { loadConfig } from './config.js';
+
+const telemetry = startTelemetry({ service: 'indexer' });
+const config = loadOrExit(() => loadConfig(), 'indexer');
+const logger = createLogger({ service: 'indexer', level: config.LOG_LEVEL });
+
+const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-indexer' });
+await migrate(pool);
+const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-indexer'), logger });
+const admin = kafka.admin();
+await admin.connect();
+const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [topics.vectorsUpsert] });
+await serde.register();
+const producer = await createProducer(kafka);
+
+const indexer = createIndexer({ writer: createIndexWriter(pool), documents: createDocumentRequests(pool), logger });
+const worker = createConsumerWorker({
+  kafka, producer, serde, logger,
+  topic: topics.vectorsUpsert,
+  groupId: config.INDEXER_GROUP_ID,
+  handler: indexer.handle,
+  onDeadLetter: indexer.onDeadLetter,
+  maxBatchMessages: config.INDEXER_MAX_BATCH,
+  partitionsConsumedConcurrently: config.INDEXER_PARTITIONS_CONCURRENCY,
+  onCrash: () => process.exit(1),
+});
+const health = await startHealthServer({
+  port: config.METRICS_PORT,
+  host: config.METRICS_HOST,
+  metricsHandler: telemetry.metricsHandler,
+  checks: { kafka: kafkaReady(admin), registry: registryReady(config.SCHEMA_REGISTRY_URL), postgres: postgresReady(pool), consumer: () => { if (!worker.isJoined()) throw new Error('not in the consumer group yet'); } },
+});
+onShutdown({
+  logger,
+  closers: [
+    { name: 'consumer', close: () => worker.stop() },
+    { name: 'producer', close: () => producer.disconnect() },
+    { name: 'admin', close: () => admin.disconnect() },
+    { name: 'health', close: () => new Promise((resolve) => health.close(resolve)) },
+    { name: 'postgres', close: () => pool.end() },
+    { name: 'telemetry', close: () => telemetry.shutdown() },
+  ],
+});
+await worker.start();
+logger.info('indexer started', { metrics: health.url, groupId: config.INDEXER_GROUP_ID });

@@ -1,0 +1,83 @@
+import { contentHash, normalizeContent } from '@ragmesh/chunking';
+import { createSerde, topics, type DocumentEvent } from '@ragmesh/contracts';
+import { testKafka, uniqueName } from '@ragmesh/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appPool, expectedChunks, makeDocuments, paragraph, rng, storeSnapshot, waitCaughtUp, type TestDocument } from './corpus.js';
+import { meshEnv, startService, stopService, type RunningService, type ServiceName } from './mesh-harness.js';
+
+const env = meshEnv('fault', { CHUNK_EMBED_MAX_BATCH: '64', INDEXER_MAX_BATCH: '64' });
+const kafka = testKafka();
+const pool = appPool();
+const tenant = uniqueName('fault');
+const serde = createSerde({ registryUrl: env.SCHEMA_REGISTRY_URL!, topics: [topics.documentsIngest] });
+const services: Partial<Record<ServiceName, RunningService>> = {};
+
+beforeAll(async () => {
+  await serde.register();
+  services.indexer = await startService('indexer', env);
+  services['chunk-embed'] = await startService('chunk-embed', env);
+});
+
+afterAll(async () => {
+  for (const service of Object.values(services)) if (service) await stopService(service);
+  await pool.end();
+});
+
+describe('crash safety', () => {
+  it('ends with exactly the latest chunks of every document after repeated kill -9 of both workers', async () => {
+    const random = rng(2024);
+    const documents = makeDocuments(2000, { seed: 3, prefix: 'f' });
+    const latest = new Map<string, TestDocument>(documents.map((d) => [d.id, d]));
+    const updates = Array.from({ length: 300 }, () => {
+      const doc = documents[Math.floor(random() * documents.length)]!;
+      const next = { ...doc, content: `${paragraph(random)}\n\n${paragraph(random)}` };
+      latest.set(doc.id, next);
+      return next;
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    let version = Date.now();
+    const toMessage = (doc: TestDocument) => {
+      const event: DocumentEvent = {
+        eventId: uniqueName('e'), op: 'UPSERT', tenant, documentId: doc.id, uri: null, title: doc.title, content: doc.content,
+        contentType: doc.contentType, metadata: doc.metadata, contentHash: null, chunking: 'default', embeddingModel: null, sourceTime: ++version,
+      };
+      return { key: `${tenant}:${doc.id}`, value: serde.encode(topics.documentsIngest, event) };
+    };
+
+    const all = [...documents, ...updates];
+    let kills = 0;
+    for (let start = 0; start < all.length; start += 230) {
+      await producer.send({ topic: topics.documentsIngest, messages: all.slice(start, start + 230).map(toMessage) });
+      // Let the workers get into the middle of the work, then kill one of them without warning.
+      await new Promise((resolve) => setTimeout(resolve, 300 + random() * 1200));
+      const name: ServiceName = kills % 2 === 0 ? 'chunk-embed' : 'indexer';
+      await stopService(services[name]!, 'SIGKILL');
+      services[name] = await startService(name, env);
+      kills++;
+    }
+    await producer.disconnect();
+    expect(kills).toBeGreaterThanOrEqual(6);
+
+    await waitCaughtUp(kafka, { groupId: env.CHUNK_EMBED_GROUP_ID!, topic: topics.documentsIngest, timeoutMs: 300_000 });
+    await waitCaughtUp(kafka, { groupId: env.INDEXER_GROUP_ID!, topic: topics.vectorsUpsert, timeoutMs: 300_000 });
+
+    const snapshot = await storeSnapshot(pool, tenant);
+    expect(snapshot.documents).toHaveLength(documents.length);
+    let expectedTotal = 0;
+    const wrong: string[] = [];
+    for (const [id, doc] of latest) {
+      const expected = expectedChunks(doc);
+      expectedTotal += expected.length;
+      if (JSON.stringify(snapshot.byDocument.get(id) ?? []) !== JSON.stringify(expected)) wrong.push(id);
+    }
+    expect(wrong).toEqual([]);
+    expect(snapshot.chunks).toHaveLength(expectedTotal);
+    expect(new Set(snapshot.chunks.map((c) => `${c.document_id}#${c.ordinal}`)).size).toBe(expectedTotal);
+    const hashes = new Map(snapshot.documents.map((d) => [d.document_id, d]));
+    for (const [id, doc] of latest) {
+      const hash = contentHash({ normalized: normalizeContent({ content: doc.content, contentType: doc.contentType }), policy: 'default', modelId: 'hash-384' });
+      expect(hashes.get(id), id).toMatchObject({ status: 'indexed', content_hash: hash });
+    }
+  });
+});

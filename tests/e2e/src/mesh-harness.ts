@@ -1,0 +1,95 @@
+// Starts real service processes (built dist/main.js) against the local stack for whole-mesh
+// tests, each on free ports, and stops them by pid.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stackEnv, waitFor } from '@ragmesh/testkit';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+export type ServiceName = 'gateway' | 'chunk-embed' | 'indexer' | 'retriever';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+export interface RunningService {
+  name: ServiceName;
+  url: string;
+  child: ChildProcess;
+  logs: string[];
+}
+
+/** Environment shared by the services of one test suite; group ids are per suite. */
+export function meshEnv(suite: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env = stackEnv();
+  return {
+    KAFKA_BROKERS: env.brokers.join(','),
+    SCHEMA_REGISTRY_URL: env.registryUrl,
+    DATABASE_URL: env.databaseUrl,
+    REDIS_URL: env.redisUrl,
+    EMBEDDINGS_PROVIDER: 'hash',
+    EMBEDDINGS_DIMS: '384',
+    LOG_LEVEL: 'warn',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    CHUNK_EMBED_GROUP_ID: `e2e-${suite}-chunk-embed`,
+    INDEXER_GROUP_ID: `e2e-${suite}-indexer`,
+    RETRIEVER_GROUP_ID: `e2e-${suite}-retriever`,
+    ...extra,
+  };
+}
+
+/** Starts one service and waits for its /readyz. */
+export async function startService(name: ServiceName, env: Record<string, string>): Promise<RunningService> {
+  const port = await freePort();
+  const portVariable = name === 'gateway' ? 'GATEWAY_PORT' : 'METRICS_PORT';
+  const child = fork(join(root, `services/${name}/dist/main.js`), [], {
+    env: { ...process.env, ...env, [portVariable]: String(port), GATEWAY_HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const logs: string[] = [];
+  const keep = (chunk: Buffer) => {
+    logs.push(chunk.toString());
+    if (logs.length > 200) logs.shift();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+        return (await fetch(`${url}/readyz`).catch(() => null))?.ok;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, what: `${name} ready` },
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${String(error)}\n${logs.join('').slice(-4000)}`);
+  }
+  return { name, url, child, logs };
+}
+
+/** SIGTERM (or `signal`) and wait for the exit code. */
+export async function stopService(service: RunningService, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (service.child.exitCode !== null || service.child.signalCode !== null) return service.child.exitCode;
+  const exited = new Promise<number | null>((resolve) => service.child.once('exit', (code) => resolve(code)));
+  service.child.kill(signal);
+  return exited;
+}
+
+/** Reads one sample from a Prometheus text page: the sum over series matching `labels`. */
+export async function metricValue(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const matches = Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`));
+    if (matches) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
