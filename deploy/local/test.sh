@@ -29,6 +29,7 @@ step "lint"; pnpm -s lint
 step "typecheck"; pnpm -s typecheck
 step "generated contracts up to date"; node packages/contracts/scripts/generate.mjs --check
 step "stack"; "$HERE/stack.sh" up
+step "models"; "$HERE/models.sh"
 step "tests"
 pnpm -s vitest run --reporter=default --reporter=json --outputFile=.state/test-results.json
 node -e '

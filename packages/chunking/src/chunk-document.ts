@@ -105,6 +105,8 @@ export function chunkDocument(input: ChunkDocumentInput): Chunk[] {
     const content = (from: number, to: number): number => (sums[to] ?? 0) - (sums[from] ?? 0);
     const split: SplitOptions = {
       pieces,
+      content,
+      need: (at) => budget.min - budget.base - budget.titleLower - overlapAt(at).lower,
       min: budget.min,
       max: budget.max,
       lower: (from, to) => budget.base + budget.titleLower + overlapAt(from).lower + content(from, to),

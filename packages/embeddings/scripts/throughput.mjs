@@ -1,10 +1,11 @@
 // Raw throughput of a local ONNX embedder on SciFact-like abstracts (~200 WordPiece tokens each).
-// Usage: pnpm -s build && node packages/embeddings/scripts/throughput.mjs [modelId] [texts] [batchSize]
+// Usage: pnpm -s build && node packages/embeddings/scripts/throughput.mjs [modelId] [texts] [batchSize] [threads]
 // Models come from deploy/local/models.sh (RAGMESH_MODELS_DIR or ~/.cache/ragmesh/models).
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createEmbedder } from '../dist/index.js';
 
-const [modelId = 'all-MiniLM-L6-v2', count = '256', batch = '32'] = process.argv.slice(2);
+const [modelId = 'all-MiniLM-L6-v2', count = '256', batch = '32', threads] = process.argv.slice(2);
 
 // Deterministic stand-in for SciFact corpus abstracts: biomedical vocabulary, numbers, citations.
 const words = (
@@ -33,7 +34,8 @@ const embedder = await createEmbedder({
   provider: 'local',
   modelId,
   batchSize: Number(batch),
-  ...(process.env.RAGMESH_MODELS_DIR ? { modelsDir: process.env.RAGMESH_MODELS_DIR } : {}),
+  ...(threads ? { threads: Number(threads) } : {}),
+  modelsDir: process.env.RAGMESH_MODELS_DIR ?? process.env.EMBEDDINGS_MODELS_DIR,
 });
 const tokens = texts.map((t) => embedder.countTokens(t));
 const meanTokens = tokens.reduce((a, b) => a + b, 0) / tokens.length;
@@ -46,7 +48,7 @@ const seconds = (performance.now() - started) / 1000;
 await embedder.close();
 
 console.log(
-  `${modelId} (${embedder.model.version}): ${texts.length} texts, mean ${meanTokens.toFixed(0)} tokens ` +
+  `${modelId} (${embedder.model.version}, load ${os.loadavg()[0].toFixed(1)}): ${texts.length} texts, mean ${meanTokens.toFixed(0)} tokens ` +
     `(${truncated} over ${embedder.model.maxTokens}), batch ${batch}: ${(texts.length / seconds).toFixed(1)} texts/s, ` +
     `${((texts.length * meanTokens) / seconds).toFixed(0)} tokens/s, ${seconds.toFixed(2)} s`,
 );

@@ -5,12 +5,19 @@ import { createOpenAiEmbedder, type OpenAiEmbedderOptions } from './openai-embed
 
 export type EmbeddingProvider = 'local' | 'openai' | 'hash';
 
-/** `local`: give `modelDir` (the model's own folder) or `modelsDir` (the root holding `<modelId>/`). */
-export type LocalEmbedderConfig = { provider: 'local'; modelsDir?: string } & Omit<LoadLocalEmbedderOptions, 'modelDir'> & {
-    modelDir?: string;
-  };
-export type OpenAiEmbedderConfig = { provider: 'openai' } & OpenAiEmbedderOptions;
-export type HashEmbedderConfig = { provider: 'hash' } & HashEmbedderOptions;
+export interface LocalEmbedderConfig extends Omit<LoadLocalEmbedderOptions, 'modelDir'> {
+  provider: 'local';
+  /** The model's own folder; wins over `modelsDir`. */
+  modelDir?: string;
+  /** Root holding one `<modelId>/` folder per model (models.sh's target); default `defaultModelsDir()`. */
+  modelsDir?: string;
+}
+export interface OpenAiEmbedderConfig extends OpenAiEmbedderOptions {
+  provider: 'openai';
+}
+export interface HashEmbedderConfig extends HashEmbedderOptions {
+  provider: 'hash';
+}
 export type EmbedderConfig = LocalEmbedderConfig | OpenAiEmbedderConfig | HashEmbedderConfig;
 
 /**
@@ -20,17 +27,13 @@ export type EmbedderConfig = LocalEmbedderConfig | OpenAiEmbedderConfig | HashEm
  */
 export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> {
   switch (config.provider) {
-    case 'hash': {
-      const { provider: _provider, ...options } = config;
-      return createHashEmbedder(options);
-    }
-    case 'openai': {
-      const { provider: _provider, ...options } = config;
-      return createOpenAiEmbedder(options);
-    }
+    case 'hash':
+      return createHashEmbedder(config);
+    case 'openai':
+      return createOpenAiEmbedder(config);
     case 'local': {
-      const { provider: _provider, modelsDir, modelDir, ...options } = config;
-      return loadLocalEmbedder({ ...options, modelDir: modelDir ?? localModelDir(modelsDir ?? defaultModelsDir(), options.modelId) });
+      const modelDir = config.modelDir ?? localModelDir(config.modelsDir ?? defaultModelsDir(), config.modelId);
+      return loadLocalEmbedder({ ...config, modelDir });
     }
   }
 }

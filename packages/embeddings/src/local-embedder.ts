@@ -1,4 +1,4 @@
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import type { ModelTokenizer } from './bert-tokenizer.js';
 import type { Embedder, EmbedKind, ModelInfo } from './embedder.js';
 import { EmbeddingError } from './embedding-error.js';

@@ -79,7 +79,7 @@ export function createIndexWriter(pool: pg.Pool) {
     if (doc.op === 'DELETE') {
       if (row?.status === 'deleted') return { documentId: doc.documentId, outcome: 'skipped_unchanged', chunksWritten: 0 };
       await client.query('DELETE FROM ragmesh.chunks WHERE document_id = $1', [doc.documentId]);
-      await upsertManifest(client, tenant, doc, { status: 'deleted', chunkCount: 0 });
+      await upsertManifest(client, { tenant, doc, status: 'deleted', chunkCount: 0 });
       return { documentId: doc.documentId, outcome: 'deleted', chunksWritten: 0 };
     }
     const chunks = [...doc.chunks].sort((a, b) => (a.chunkId < b.chunkId ? -1 : a.chunkId > b.chunkId ? 1 : 0));
@@ -107,12 +107,12 @@ export function createIndexWriter(pool: pg.Pool) {
         chunks.map((c) => `[${c.embedding.join(',')}]`),
       ],
     );
-    await upsertManifest(client, tenant, doc, { status: 'indexed', chunkCount: chunks.length });
+    await upsertManifest(client, { tenant, doc, status: 'indexed', chunkCount: chunks.length });
     return { documentId: doc.documentId, outcome: 'indexed', chunksWritten: written.rowCount ?? 0 };
   }
 
-  async function upsertManifest(client: pg.PoolClient, tenant: string, doc: DocumentVersion, state: { status: 'indexed' | 'deleted'; chunkCount: number }) {
-    const deleted = state.status === 'deleted';
+  async function upsertManifest(client: pg.PoolClient, { tenant, doc, status, chunkCount }: { tenant: string; doc: DocumentVersion; status: 'indexed' | 'deleted'; chunkCount: number }) {
+    const deleted = status === 'deleted';
     await client.query(
       `INSERT INTO ragmesh.documents AS d (tenant_id, document_id, status, content_hash, uri, title, metadata, chunk_policy, model_id, model_version, dims, active_version, chunk_count, indexed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, now())
@@ -124,8 +124,8 @@ export function createIndexWriter(pool: pg.Pool) {
          failure_reason = CASE WHEN d.failed_version > excluded.active_version THEN d.failure_reason END,
          failed_version = CASE WHEN d.failed_version > excluded.active_version THEN d.failed_version END`,
       [
-        tenant, doc.documentId, state.status, deleted ? null : doc.contentHash, doc.uri, doc.title, JSON.stringify(doc.metadata),
-        doc.chunking, doc.model.id, doc.model.version, doc.model.dims, doc.version, state.chunkCount,
+        tenant, doc.documentId, status, deleted ? null : doc.contentHash, doc.uri, doc.title, JSON.stringify(doc.metadata),
+        doc.chunking, doc.model.id, doc.model.version, doc.model.dims, doc.version, chunkCount,
       ],
     );
   }

@@ -48,6 +48,8 @@ export interface ConsumerWorkerOptions<T extends Topic> {
   maxBatchMessages?: number;
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
+  /** Group session timeout; a killed consumer's partitions move after this long. Default 30 s. */
+  sessionTimeoutMs?: number;
   /**
    * Called after a message went to the DLQ (best effort: a failure here is logged, not retried),
    * e.g. to mark the document failed. `event` is absent when the message did not decode.
@@ -80,6 +82,8 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
     // Offsets are resolved by hand after durable effects; with no interval or threshold,
     // commitOffsetsIfNecessary commits on every call.
     maxWaitTimeInMs: 100,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
     // Records may be as large as the broker's message.max.bytes (16 MB for whole documents).
     maxBytesPerPartition: 16 * 1024 * 1024,
     maxBytes: 64 * 1024 * 1024,

@@ -15,7 +15,7 @@ export function createDocumentPublisher(deps: { producer: Pick<Producer, 'send'>
       lastVersion = Math.max(Date.now(), lastVersion + 1);
       return lastVersion;
     },
-    newEventId: () => randomUUID(),
+    newEventId: (): string => randomUUID(),
     async publish(events: DocumentEvent[]): Promise<void> {
       await deps.producer.send({
         topic: topics.documentsIngest,

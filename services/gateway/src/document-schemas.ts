@@ -5,7 +5,11 @@ export const chunkingPolicies = ['default', 'faq', 'procedural'] as const;
 const metadataKey = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Document ids appear in URLs and Kafka keys: printable, no whitespace, at most 512 chars. */
-export const documentId = z.string().min(1).max(512).regex(/^[^\s\u0000-\u001f]+$/, 'must not contain whitespace or control characters');
+export const documentId = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((id) => ![...id].some((ch) => ch.trim() === '' || ch.charCodeAt(0) < 0x20), 'must not contain whitespace or control characters');
 
 export const documentInput = z.strictObject({
   id: documentId,

@@ -17,6 +17,8 @@ export function validationError(error: z.ZodError): GatewayError {
 
 /** Converts anything thrown into the JSON error shape; unknown errors become 500 and are logged. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
+  // Express recognises an error handler by its four parameters.
+  // eslint-disable-next-line max-params
   return (error: unknown, req, res, _next) => {
     const converted = toGatewayError(error);
     if (converted.code === 'INTERNAL' || converted.code === 'UNAVAILABLE') {

@@ -31,6 +31,7 @@ const worker = createConsumerWorker({
   onDeadLetter: indexer.onDeadLetter,
   maxBatchMessages: config.INDEXER_MAX_BATCH,
   partitionsConsumedConcurrently: config.INDEXER_PARTITIONS_CONCURRENCY,
+  sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   onCrash: () => process.exit(1),
 });
 const health = await startHealthServer({

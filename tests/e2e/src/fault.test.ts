@@ -3,9 +3,9 @@ import { createSerde, topics, type DocumentEvent } from '@ragmesh/contracts';
 import { testKafka, uniqueName } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPool, expectedChunks, makeDocuments, paragraph, rng, storeSnapshot, waitCaughtUp, type TestDocument } from './corpus.js';
-import { meshEnv, startService, stopService, type RunningService, type ServiceName } from './mesh-harness.js';
+import { killAll, meshEnv, startService, stopService, type RunningService, type ServiceName } from './mesh-harness.js';
 
-const env = meshEnv('fault', { CHUNK_EMBED_MAX_BATCH: '64', INDEXER_MAX_BATCH: '64' });
+const env = meshEnv('fault', { CHUNK_EMBED_MAX_BATCH: '64', INDEXER_MAX_BATCH: '64', KAFKA_SESSION_TIMEOUT_MS: '6000' });
 const kafka = testKafka();
 const pool = appPool();
 const tenant = uniqueName('fault');
@@ -20,6 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const service of Object.values(services)) if (service) await stopService(service);
+  killAll();
   await pool.end();
 });
 
@@ -64,12 +65,21 @@ describe('crash safety', () => {
 
     const snapshot = await storeSnapshot(pool, tenant);
     expect(snapshot.documents).toHaveLength(documents.length);
+    expect(snapshot.documents.filter((d) => d.status !== 'indexed')).toEqual([]);
     let expectedTotal = 0;
     const wrong: string[] = [];
     for (const [id, doc] of latest) {
       const expected = expectedChunks(doc);
       expectedTotal += expected.length;
       if (JSON.stringify(snapshot.byDocument.get(id) ?? []) !== JSON.stringify(expected)) wrong.push(id);
+    }
+    if (wrong.length > 0) {
+      const later = await storeSnapshot(pool, tenant);
+      const stillWrong = wrong.filter((id) => JSON.stringify(later.byDocument.get(id) ?? []) !== JSON.stringify(expectedChunks(latest.get(id)!)));
+      console.log('fault test: wrong documents', wrong.length, 'still wrong later', stillWrong.length, 'updated', updates.length, 'tenant', tenant);
+      for (const id of wrong.slice(0, 3)) {
+        console.log('fault test: wrong', id, 'expected', expectedChunks(latest.get(id)!)[0]?.slice(0, 60), 'actual', snapshot.byDocument.get(id)?.[0]?.slice(0, 60), 'updated?', updates.some((u) => u.id === id));
+      }
     }
     expect(wrong).toEqual([]);
     expect(snapshot.chunks).toHaveLength(expectedTotal);
@@ -79,5 +89,5 @@ describe('crash safety', () => {
       const hash = contentHash({ normalized: normalizeContent({ content: doc.content, contentType: doc.contentType }), policy: 'default', modelId: 'hash-384' });
       expect(hashes.get(id), id).toMatchObject({ status: 'indexed', content_hash: hash });
     }
-  });
+  }, 600_000);
 });

@@ -3,7 +3,7 @@ import { createApiKeyStore, migrate } from '@ragmesh/store';
 import { readAll, testKafka, topicSize, uniqueName, waitFor } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPool, expectedChunks, makeDocuments, paragraph, rng, storeSnapshot, waitCaughtUp, type TestDocument } from './corpus.js';
-import { meshEnv, metricValue, startService, stopService, type RunningService } from './mesh-harness.js';
+import { killAll, meshEnv, metricValue, startService, stopService, type RunningService } from './mesh-harness.js';
 
 const env = meshEnv('ingestion', { MAX_DOCUMENT_BYTES: '200000' });
 const kafka = testKafka();
@@ -62,6 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const service of Object.values(services)) if (service) await stopService(service);
+  killAll();
   await pool.end();
 });
 

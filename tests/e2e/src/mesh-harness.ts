@@ -17,6 +17,13 @@ export async function freePort(): Promise<number> {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
+const children = new Set<ChildProcess>();
+
+/** Kills every service process this test file started, including one still starting. */
+export function killAll(): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
 export interface RunningService {
   name: ServiceName;
   url: string;
@@ -51,6 +58,8 @@ export async function startService(name: ServiceName, env: Record<string, string
     env: { ...process.env, ...env, [portVariable]: String(port), GATEWAY_HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const logs: string[] = [];
   const keep = (chunk: Buffer) => {
     logs.push(chunk.toString());

@@ -1,0 +1,12 @@
+import { chunkDocument } from './dist/index.js';
+import { syntheticDocument, renderDocument, subwordTokens } from '/tmp/bench/t/synthetic-document.js';
+const text = renderDocument(syntheticDocument(7, 80));
+console.log('words', text.split(/\s+/).length);
+let calls = 0; const ct = (t) => { calls++; return subwordTokens(t); };
+for (let i = 0; i < 20; i++) chunkDocument({ text, policy: 'default', countTokens: ct });
+calls = 0;
+const t0 = performance.now(); const N = 50;
+let n; for (let i = 0; i < N; i++) n = chunkDocument({ text, policy: 'default', countTokens: ct });
+console.log('ms/run', (performance.now() - t0) / N, 'chunks', n.length, 'calls/run', calls / N);
+const seg = new Intl.Segmenter('en', { granularity: 'sentence' });
+const t1 = performance.now(); for (let i = 0; i < N; i++) { let c = 0; for (const s of seg.segment(text)) c++; } console.log('segmenter ms', (performance.now() - t1) / N);
