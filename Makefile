@@ -43,6 +43,7 @@ stack-status: ## show each stack component
 	@$(LOCAL)/stack.sh status
 
 up: stack-up ## run the whole mesh in the background and print its URLs
+	@$(LOCAL)/models.sh
 	@$(LOCAL)/mesh.sh up
 
 down: ## stop the mesh services and the stack started by make up

@@ -2,8 +2,8 @@ import { chunkDocument } from './dist/index.js';
 import { syntheticDocument, renderDocument, subwordTokens, scaledWordTokens, createWriter } from '/tmp/bench/t/synthetic-document.js';
 const counters = { subwordTokens, scaledWordTokens };
 const policies = { default: [100, 256, 170], faq: [150, 300, 200], procedural: [400, 800, 500] };
-const step = +(process.argv[2] ?? 1);
-for (const [policy, [min, max, paras]] of Object.entries(policies)) for (const cname of Object.keys(counters)) for (const seed of [1, 2, 3]) {
+const step = +(process.argv[2] ?? 1); const only = process.argv[3];
+for (const [policy, [min, max, paras]] of Object.entries(policies).filter(([p]) => !only || only.split(",").includes(p))) for (const cname of Object.keys(counters)) for (const seed of [1, 2, 3]) {
   const countTokens = counters[cname];
   const blocks = syntheticDocument(seed, paras);
   const text0 = renderDocument(blocks);

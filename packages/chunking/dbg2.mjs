@@ -24,7 +24,7 @@ for (const b of [blocks, blocks.map((b, i) => (i === idx ? v : b))]) {
     const content = (f, t) => sums[t] - sums[f];
     const split = { pieces, content, need: (a) => budget.min - budget.base - overlapAt(a).lower, min: budget.min, max: budget.max,
       lower: (f, t) => budget.base + overlapAt(f).lower + content(f, t), upper: (f, t) => budget.base + overlapAt(f).upper + content(f, t) + (t - f - 1) };
-    const anchors = findAnchors(split);
+    const anchors = findAnchors(split, [0, pieces.length]);
     const spans = contentDefinedSplit(split, [0, pieces.length]);
     const editPiece = pieces.findIndex(pc => pc.end >= target);
     console.log('pieces', pieces.length, 'total', sums.at(-1), 'edit@piece', editPiece, 'pos', sums[editPiece]);

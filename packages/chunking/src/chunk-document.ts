@@ -5,7 +5,7 @@ import { createOverlapFinder } from './overlap.js';
 import { capPolicy, getPolicy, type ChunkingPolicy } from './policies.js';
 import { splitToFit } from './split-to-fit.js';
 import { sectionPieces } from './text-pieces.js';
-import { joinTokens, tokenBudget, type CountTokens, type TokenBudget } from './token-budget.js';
+import { tokenBudget, type CountTokens, type TokenBudget } from './token-budget.js';
 
 export interface Chunk {
   /** Position in the document, from 0. */
@@ -97,12 +97,17 @@ export function chunkDocument(input: ChunkDocumentInput): Chunk[] {
   const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
   const chunks: Chunk[] = [];
   for (const blocks of markdownSections(text)) {
-    const pieces = sectionPieces(text, blocks, { tokensOf, pieceLimit: budget.pieceLimit, segmenter });
+    const pieces = sectionPieces(text, blocks, { tokensOf, pieceLimit: budget.pieceLimit, joins: budget.joins, segmenter });
     if (pieces.length === 0) continue;
     const overlapAt = createOverlapFinder({ text, pieces, overlap: budget.overlap, tokensOf });
-    const sums = [0];
-    for (const piece of pieces) sums.push((sums.at(-1) ?? 0) + piece.tokens);
-    const content = (from: number, to: number): number => (sums[to] ?? 0) - (sums[from] ?? 0);
+    const tokenSums = [0];
+    const joinSums = [0];
+    for (const piece of pieces) {
+      tokenSums.push((tokenSums.at(-1) ?? 0) + piece.tokens);
+      joinSums.push((joinSums.at(-1) ?? 0) + piece.joinAfter);
+    }
+    const content = (from: number, to: number): number => (tokenSums[to] ?? 0) - (tokenSums[from] ?? 0);
+    const joins = (from: number, to: number): number => (joinSums[to - 1] ?? 0) - (joinSums[from] ?? 0);
     const split: SplitOptions = {
       pieces,
       content,
@@ -111,7 +116,7 @@ export function chunkDocument(input: ChunkDocumentInput): Chunk[] {
       max: budget.max,
       lower: (from, to) => budget.base + budget.titleLower + overlapAt(from).lower + content(from, to),
       upper: (from, to) =>
-        budget.base + budget.titleUpper + overlapAt(from).upper + content(from, to) + joinTokens * (to - from - 1),
+        budget.base + budget.titleUpper + overlapAt(from).upper + content(from, to) + joins(from, to),
     };
     const context: SectionContext = { text, budget, countTokens, split, overlapStart: (at) => overlapAt(at).start, chunks };
     for (const span of contentDefinedSplit(split, [0, pieces.length])) emit(context, span);

@@ -1,4 +1,4 @@
-import type { Piece } from './text-pieces.js';
+import { cutScore, type Piece } from './text-pieces.js';
 
 /** Pieces `[from, to)` of one section that form one chunk. */
 export type PieceSpan = readonly [from: number, to: number];
@@ -16,7 +16,7 @@ export interface SplitOptions {
   readonly need: (at: number) => number;
 }
 
-const rankOf = (pieces: readonly Piece[], boundary: number): number => pieces[boundary - 1]?.cutScore ?? -1;
+const rankOf = cutScore;
 
 /**
  * Anchors: boundaries whose cut score beats every boundary closer than a chunk minimum, where
@@ -25,21 +25,20 @@ const rankOf = (pieces: readonly Piece[], boundary: number): number => pieces[bo
  * reach `min`; and whether a boundary is an anchor depends only on text within about one minimum
  * of it (no chain reaction along the document).
  */
-export function findAnchors({ pieces, content, need }: SplitOptions): number[] {
-  const end = pieces.length;
+export function findAnchors({ pieces, content, need }: SplitOptions, [from, to]: PieceSpan): number[] {
   const eligible = (at: number): boolean =>
-    rankOf(pieces, at) >= 0 && content(0, at) >= need(0) && content(at, end) >= need(at);
+    rankOf(pieces, at) >= 0 && content(from, at) >= need(from) && content(at, to) >= need(at);
   const anchors: number[] = [];
-  for (let at = 1; at < end; at += 1) {
+  for (let at = from + 1; at < to; at += 1) {
     if (!eligible(at)) continue;
     const rank = rankOf(pieces, at);
     let beaten = false;
     // Looking back, a boundary is close while `content(other, at)` is under its own need; needs
     // vary by a few tokens (the overlap), so scan a little past the largest one.
-    for (let other = at - 1; other > 0 && !beaten && content(other, at) < need(0); other -= 1) {
+    for (let other = at - 1; other > from && !beaten && content(other, at) < need(0); other -= 1) {
       beaten = content(other, at) < need(other) && eligible(other) && rankOf(pieces, other) >= rank;
     }
-    for (let other = at + 1; other < end && !beaten && content(at, other) < need(at); other += 1) {
+    for (let other = at + 1; other < to && !beaten && content(at, other) < need(at); other += 1) {
       beaten = eligible(other) && rankOf(pieces, other) > rank;
     }
     if (!beaten) anchors.push(at);
@@ -48,10 +47,10 @@ export function findAnchors({ pieces, content, need }: SplitOptions): number[] {
 }
 
 /**
- * The cut for an over-long span that holds no anchor: among boundaries that leave both sides at
- * least `min` tokens, the one with the highest cut score (paragraph ends, then sentence ends,
- * then word breaks, then the hash of the text before it). When no boundary satisfies both sides
- * the left side is kept full; cuts right after a heading come last.
+ * The cut for a span over `max` that holds no anchor: the best-scored boundary (paragraph ends,
+ * then sentence ends, then word breaks, then by hash) among those that leave both sides within
+ * `min` and `max`; failing that, both sides at least `min`; then the left side full; cuts right
+ * after a heading come last. The choice reads only the span, so it moves only with the span.
  */
 export function chooseCut(options: SplitOptions, [from, to]: PieceSpan): number {
   let best = from + Math.ceil((to - from) / 2);
@@ -60,7 +59,8 @@ export function chooseCut(options: SplitOptions, [from, to]: PieceSpan): number 
     const score = rankOf(options.pieces, at);
     const leftFull = options.lower(from, at) >= options.min;
     const rightFull = options.lower(at, to) >= options.min;
-    const tier = score < 0 ? 0 : leftFull && rightFull ? 3 : leftFull ? 2 : 1;
+    const fits = options.upper(from, at) <= options.max && options.upper(at, to) <= options.max;
+    const tier = score < 0 ? 0 : leftFull && rightFull ? (fits ? 4 : 3) : leftFull ? 2 : 1;
     const rank = tier * 2 ** 36 + score;
     if (rank > bestRank) {
       bestRank = rank;
@@ -70,50 +70,25 @@ export function chooseCut(options: SplitOptions, [from, to]: PieceSpan): number 
   return best;
 }
 
-function firstAbove(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] ?? Infinity) > value) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
-function bestAnchor(options: SplitOptions, anchors: readonly number[], [from, to]: PieceSpan): number | undefined {
-  let best: number | undefined;
-  let bestRank = -Infinity;
-  for (let i = firstAbove(anchors, from); i < anchors.length && (anchors[i] ?? to) < to; i += 1) {
-    const at = anchors[i] ?? to;
-    const rank = rankOf(options.pieces, at);
-    if (rank > bestRank) {
-      bestRank = rank;
-      best = at;
-    }
-  }
-  return best;
-}
-
 /**
- * Cuts one section into chunks, top-down: a span over `max` is cut at its best anchor (or, when it
- * holds none, at `chooseCut`) and each side is treated the same way. Greedy left-to-right packing
- * would shift every later boundary after an edit. Here an anchor becomes a cut iff the span
- * between the nearest better anchors on either side is over `max`, which depends only on text
- * within about one chunk of it; so an edit moves only the boundaries next to it, and chunks
- * further away keep their exact text (and their embedding-cache entries).
+ * Cuts one section into chunks. Every anchor is a cut; a span between anchors that is over
+ * `max` is cut again at `chooseCut`, as often as needed. Greedy left-to-right packing would shift
+ * every boundary after an edit; here an edit can only move anchors within about one chunk
+ * minimum of it and re-cut the spans that touch them, so the rest of the document keeps its
+ * exact chunk texts (and their embedding-cache entries).
  */
 export function contentDefinedSplit(options: SplitOptions, span: PieceSpan): PieceSpan[] {
-  const anchors = findAnchors(options);
   const spans: PieceSpan[] = [];
-  const pending: PieceSpan[] = [span];
+  const cuts = [span[0], ...findAnchors(options, span), span[1]];
+  const pending: PieceSpan[] = [];
+  for (let i = cuts.length - 1; i > 0; i -= 1) pending.push([cuts[i - 1] ?? span[0], cuts[i] ?? span[1]]);
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [from, to] = next;
     if (to - from <= 1 || options.upper(from, to) <= options.max) {
       spans.push(next);
       continue;
     }
-    const at = bestAnchor(options, anchors, next) ?? chooseCut(options, next);
+    const at = chooseCut(options, next);
     pending.push([at, to], [from, at]);
   }
   return spans;

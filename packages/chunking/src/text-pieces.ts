@@ -1,3 +1,4 @@
+import type { JoinCosts } from './join-costs.js';
 import type { Block, TextRange } from './markdown-blocks.js';
 import { splitToFit } from './split-to-fit.js';
 
@@ -5,24 +6,27 @@ import { splitToFit } from './split-to-fit.js';
 export const cutLevels = { none: -1, word: 0, sentence: 1, paragraph: 2 } as const;
 export type CutLevel = (typeof cutLevels)[keyof typeof cutLevels];
 
-/** The unit the chunker packs: a sentence, a code line, a heading, or part of an over-long one. */
+/** The unit the chunker packs: a sentence, a code line, a heading, or a run of words of one. */
 export interface Piece extends TextRange {
   /** Tokens of the piece alone, without the tokenizer's fixed overhead (see `TokenBudget.base`). */
   readonly tokens: number;
   readonly heading: boolean;
-  /**
-   * Preference for cutting right after this piece: the cut level, then a hash of the piece's own
-   * text. It depends on nothing but that text, which is what keeps boundaries stable under edits
-   * elsewhere. -1 where no cut is allowed.
-   */
-  readonly cutScore: number;
+  /** Whether the piece starts a sentence (or a line, or a block) rather than continuing one. */
+  readonly sentenceStart: boolean;
+  /** How strong a cut right after this piece is. */
+  readonly cutAfter: CutLevel;
+  /** Tokens the tokenizer may add where this piece meets the next (see `JoinCosts`). */
+  readonly joinAfter: number;
+  /** Hash of the piece's first words: the content fingerprint of a cut right before it. */
+  readonly lead: number;
 }
 
 export interface PieceOptions {
   /** Token count of a piece, overhead excluded. */
   readonly tokensOf: (range: TextRange) => number;
-  /** Pieces longer than this are halved by words, so any chunk can reach its minimum. */
+  /** Longer sentences are halved by words until they fit (see `tokenBudget`). */
   readonly pieceLimit: number;
+  readonly joins: JoinCosts;
   readonly segmenter: Intl.Segmenter;
 }
 
@@ -34,6 +38,27 @@ export function fnv1a(text: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
+}
+
+// Like the small rolling window of classic content-defined chunking: only an edit to the first
+// words after a boundary changes its score, so appending a sentence to a paragraph or rewording
+// the middle of one leaves the scores of the paragraph boundaries unchanged.
+const leadWordCount = 3;
+
+function leadingWords(text: string): string {
+  return text.split(/\s+/, leadWordCount).join(' ');
+}
+
+/**
+ * Preference for cutting at a boundary (before piece `at`): the level of the cut (paragraph end
+ * over sentence end over a word break), then the fingerprint of the text right after it. -1 where
+ * no cut is allowed (after a heading, or at the section's ends).
+ */
+export function cutScore(pieces: readonly Piece[], at: number): number {
+  const before = pieces[at - 1];
+  const after = pieces[at];
+  if (before === undefined || after === undefined || before.cutAfter === cutLevels.none) return -1;
+  return before.cutAfter * 2 ** 32 + after.lead;
 }
 
 function trimRange(text: string, start: number, end: number): TextRange | undefined {
@@ -76,14 +101,18 @@ function blockUnits(text: string, block: Block, segmenter: Intl.Segmenter): Text
   }
 }
 
+function unitCut(block: Block, last: boolean, joins: JoinCosts): { cutAfter: CutLevel; joinAfter: number } {
+  if (block.kind === 'heading') return { cutAfter: cutLevels.none, joinAfter: joins.block };
+  if (last) return { cutAfter: cutLevels.paragraph, joinAfter: joins.block };
+  return { cutAfter: cutLevels.sentence, joinAfter: block.kind === 'code' ? joins.line : joins.space };
+}
+
 /** Breaks one section's blocks into pieces, each short enough to sit in a chunk with others. */
 export function sectionPieces(text: string, blocks: readonly Block[], options: PieceOptions): Piece[] {
   const pieces: Piece[] = [];
   for (const block of blocks) {
     const units = blockUnits(text, block, options.segmenter);
     units.forEach((unit, unitIndex) => {
-      const level: CutLevel =
-        block.kind === 'heading' ? cutLevels.none : unitIndex === units.length - 1 ? cutLevels.paragraph : cutLevels.sentence;
       const counts = new Map<string, number>();
       const tokensOf = (range: TextRange): number => {
         const key = `${range.start}:${range.end}`;
@@ -91,14 +120,18 @@ export function sectionPieces(text: string, blocks: readonly Block[], options: P
         counts.set(key, count);
         return count;
       };
+      const cut = unitCut(block, unitIndex === units.length - 1, options.joins);
       const parts = splitToFit(text, unit, (range) => tokensOf(range) <= options.pieceLimit);
       parts.forEach((part, partIndex) => {
-        const partLevel = partIndex === parts.length - 1 ? level : cutLevels.word;
+        const last = partIndex === parts.length - 1;
         pieces.push({
           ...part,
           tokens: tokensOf(part),
           heading: block.kind === 'heading',
-          cutScore: partLevel === cutLevels.none ? -1 : partLevel * 2 ** 32 + fnv1a(text.slice(part.start, part.end)),
+          sentenceStart: partIndex === 0,
+          cutAfter: last ? cut.cutAfter : cutLevels.word,
+          joinAfter: last ? cut.joinAfter : options.joins.space,
+          lead: fnv1a(leadingWords(text.slice(part.start, part.end))),
         });
       });
     });

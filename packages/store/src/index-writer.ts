@@ -87,8 +87,8 @@ export function createIndexWriter(pool: pg.Pool) {
     // An unchanged chunk (same id: same text, document and model) keeps its row and its place in
     // the HNSW index; only its position or metadata are refreshed when they moved.
     const written = await client.query(
-      `INSERT INTO ragmesh.chunks AS c (tenant_id, chunk_id, document_id, version, ordinal, text, text_hash, token_count, embedding, model_id, metadata)
-       SELECT $1, n.chunk_id, $2, $3, n.ordinal, n.text, n.text_hash, n.token_count, n.embedding::vector, $4, $5::jsonb
+      `INSERT INTO ragmesh.chunks AS c (tenant_id, chunk_id, document_id, version, ordinal, text, text_hash, token_count, embedding, model_id, metadata, title)
+       SELECT $1, n.chunk_id, $2, $3, n.ordinal, n.text, n.text_hash, n.token_count, n.embedding::vector, $4, $5::jsonb, $12
        FROM unnest($6::text[], $7::int[], $8::text[], $9::text[], $10::int[], $11::text[]) AS n(chunk_id, ordinal, text, text_hash, token_count, embedding)
        ON CONFLICT (tenant_id, chunk_id) DO UPDATE
          SET ordinal = excluded.ordinal, metadata = excluded.metadata
@@ -105,6 +105,7 @@ export function createIndexWriter(pool: pg.Pool) {
         chunks.map((c) => c.textHash),
         chunks.map((c) => c.tokenCount),
         chunks.map((c) => `[${c.embedding.join(',')}]`),
+        doc.title,
       ],
     );
     await upsertManifest(client, { tenant, doc, status: 'indexed', chunkCount: chunks.length });

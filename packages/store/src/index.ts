@@ -7,3 +7,4 @@ export { createApiKeyStore, hashApiKey, type ApiKeyStore } from './api-keys.js';
 export { createDocumentRequests, type DocumentRequests, type DocumentRequest } from './document-requests.js';
 export { documentStatus, type DocumentStatus, type DocumentRow } from './document-status.js';
 export { createIndexWriter, type IndexWriter, type DocumentVersion, type ChunkInput, type ApplyResult, type ApplyOutcome } from './index-writer.js';
+export { corpusVersion } from './corpus-version.js';

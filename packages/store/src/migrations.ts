@@ -42,7 +42,9 @@ export const migrations: readonly { version: number; name: string; sql: string }
         text        text     NOT NULL,
         text_hash   text     NOT NULL,
         token_count integer  NOT NULL DEFAULT 0,
-        tsv         tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED,
+        title       text,
+        -- The document title is searchable from every chunk, as it is part of what is embedded.
+        tsv         tsvector GENERATED ALWAYS AS (to_tsvector('english', coalesce(title, '') || ' ' || text)) STORED,
         embedding   vector   NOT NULL,
         model_id    text     NOT NULL,
         metadata    jsonb    NOT NULL DEFAULT '{}',

@@ -62,7 +62,6 @@ export interface ConsumerWorkerOptions<T extends Topic> {
 type Attempt = { ok: true } | { ok: false; error: unknown; attempts: number } | { aborted: true };
 
 const HEARTBEAT_EVERY_MS = 2_000;
-const tracer = trace.getTracer('@ragmesh/worker-runtime');
 
 /**
  * A Kafka consumer that decodes Avro, hands slices of each batch to `handler`, retries retriable
@@ -77,6 +76,8 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
   const backoff = options.backoff ?? defaultBackoff;
   const maxBatchMessages = options.maxBatchMessages ?? 256;
   const metrics = createRuntimeMetrics(options.groupId);
+  // Taken here, not at module load: ESM imports run before main.ts registers the SDK.
+  const tracer = trace.getTracer('@ragmesh/worker-runtime');
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
     // Offsets are resolved by hand after durable effects; with no interval or threshold,

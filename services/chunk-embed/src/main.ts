@@ -1,7 +1,7 @@
 import { startTelemetry } from '@ragmesh/telemetry/sdk';
 import { kafkaClientOptions, loadOrExit } from '@ragmesh/config';
 import { createSerde, topics } from '@ragmesh/contracts';
-import { createEmbedder } from '@ragmesh/embeddings';
+import { createEmbedder, embedderConfigFromEnv } from '@ragmesh/embeddings';
 import { createDocumentRequests, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
 import {
@@ -10,7 +10,6 @@ import {
 import { Redis } from 'ioredis';
 import { createChunkEmbedWorker } from './app.js';
 import { loadConfig } from './config.js';
-import { embedderConfig } from './embedder-settings.js';
 import { createRedisCaches } from './redis-caches.js';
 import { createVectorPublisher } from './vector-publisher.js';
 
@@ -18,7 +17,7 @@ const telemetry = startTelemetry({ service: 'chunk-embed' });
 const config = loadOrExit(() => loadConfig(), 'chunk-embed');
 const logger = createLogger({ service: 'chunk-embed', level: config.LOG_LEVEL });
 
-const embedder = await createEmbedder(embedderConfig(config));
+const embedder = await createEmbedder(embedderConfigFromEnv(config));
 const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-chunk-embed' });
 await migrate(pool);
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });

@@ -9,6 +9,7 @@ import { documentsRouter } from './documents-router.js';
 import { errorHandler } from './error-handler.js';
 import { GatewayError } from './gateway-error.js';
 import { openApiDocument } from './openapi.js';
+import { queryRouter, type QueryRouterDeps } from './query-router.js';
 
 export interface GatewayDeps {
   keys: TenantResolver;
@@ -19,6 +20,8 @@ export interface GatewayDeps {
   maxBatch: number;
   bodyLimit: string;
   checks: Record<string, ReadinessCheck>;
+  /** The query path; absent in deployments (and tests) that only ingest. */
+  query?: QueryRouterDeps;
   metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
@@ -56,6 +59,7 @@ export function createApp(deps: GatewayDeps): express.Express {
   });
   app.use('/v1', bearerAuth(deps.keys));
   app.use(documentsRouter({ publisher: deps.publisher, requests: deps.requests, modelId: deps.modelId, maxBatch: deps.maxBatch }));
+  if (deps.query) app.use(queryRouter(deps.query));
   app.use((req) => {
     throw new GatewayError('NOT_FOUND', `no route ${req.method} ${req.path}`);
   });

@@ -4,9 +4,12 @@ import { createSerde, topics } from '@ragmesh/contracts';
 import { createApiKeyStore, createDocumentRequests, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
 import { createKafka, createProducer, kafkaReady, onShutdown, postgresReady, registryReady } from '@ragmesh/worker-runtime';
+import { hostname } from 'node:os';
+import { createAnswerGenerator } from './answer-generator.js';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createDocumentPublisher } from './document-publisher.js';
+import { createQueryClient } from './query-client.js';
 
 const telemetry = startTelemetry({ service: 'gateway' });
 const config = loadOrExit(() => loadConfig(), 'gateway');
@@ -17,9 +20,17 @@ await migrate(pool);
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-gateway'), logger });
 const admin = kafka.admin();
 await admin.connect();
-const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [topics.documentsIngest] });
+const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [topics.documentsIngest, topics.queriesRequest, topics.queriesResponse] });
 await serde.register();
 const producer = await createProducer(kafka);
+const queries = createQueryClient({
+  kafka, producer, serde, logger,
+  groupId: config.GATEWAY_REPLY_GROUP_ID,
+  instanceId: config.GATEWAY_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+  timeoutMs: config.GATEWAY_QUERY_TIMEOUT_MS,
+});
+await queries.start();
+const generator = config.LLM_BASE_URL ? createAnswerGenerator({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL }) : undefined;
 
 const app = createApp({
   keys: createApiKeyStore(pool),
@@ -29,7 +40,15 @@ const app = createApp({
   modelId: embeddingModelId(config),
   maxBatch: config.GATEWAY_MAX_BATCH,
   bodyLimit: config.GATEWAY_BODY_LIMIT,
-  checks: { kafka: kafkaReady(admin), registry: registryReady(config.SCHEMA_REGISTRY_URL), postgres: postgresReady(pool) },
+  checks: {
+    kafka: kafkaReady(admin),
+    registry: registryReady(config.SCHEMA_REGISTRY_URL),
+    postgres: postgresReady(pool),
+    replies: () => {
+      if (!queries.isReady()) throw new Error('no reply partition assigned yet');
+    },
+  },
+  query: { ask: (query) => queries.ask(query), generator },
   metricsHandler: telemetry.metricsHandler,
 });
 const server = app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
@@ -41,6 +60,7 @@ onShutdown({
   logger,
   closers: [
     { name: 'http', close: () => new Promise((resolve) => server.close(resolve)) },
+    { name: 'replies', close: () => queries.stop() },
     { name: 'producer', close: () => producer.disconnect() },
     { name: 'admin', close: () => admin.disconnect() },
     { name: 'postgres', close: () => pool.end() },

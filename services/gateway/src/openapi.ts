@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { acceptedResponse, documentInput } from './document-schemas.js';
+import { queryInput } from './query-schemas.js';
 
 const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) }) });
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -35,6 +36,17 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}) {
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         get: { summary: 'Indexing status, version and chunk count', responses: { '200': { description: 'status' }, '404': { description: 'unknown document' }, ...errors } },
         delete: { summary: 'Delete the document and all its chunks', responses: { '202': { description: 'delete accepted' }, ...errors } },
+      },
+      '/v1/query': {
+        post: {
+          summary: 'Hybrid, dense or sparse retrieval; Accept: text/event-stream streams hits, answer tokens and done as SSE',
+          requestBody: { content: json(queryInput) },
+          responses: {
+            '200': { description: '{ queryId, hits: [{ chunkId, documentId, title, uri, score, text, metadata }], timings, answer? }; a traceparent header' },
+            '504': { description: 'no reply before the deadline', content: json(errorBody) },
+            ...errors,
+          },
+        },
       },
       '/healthz': { get: { security: [], summary: 'liveness', responses: { '200': { description: 'alive' } } } },
       '/readyz': { get: { security: [], summary: 'Kafka, registry and Postgres reachable', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },

@@ -1,0 +1,24 @@
+import type { EmbedderConfig } from './create-embedder.js';
+
+/** The EMBEDDINGS_* variables after a service's loadConfig validated them. */
+export interface EmbeddingsSettings {
+  EMBEDDINGS_PROVIDER: 'local' | 'openai' | 'hash';
+  EMBEDDINGS_MODEL: string;
+  EMBEDDINGS_DIMS: number;
+  EMBEDDINGS_MODELS_DIR?: string | undefined;
+  EMBEDDINGS_BASE_URL?: string | undefined;
+  EMBEDDINGS_API_KEY?: string | undefined;
+  EMBEDDINGS_BATCH_SIZE?: number | undefined;
+}
+
+/** Maps validated EMBEDDINGS_* settings to `createEmbedder` options; every service uses this one mapping. */
+export function embedderConfigFromEnv(env: EmbeddingsSettings): EmbedderConfig {
+  switch (env.EMBEDDINGS_PROVIDER) {
+    case 'hash':
+      return { provider: 'hash', dims: env.EMBEDDINGS_DIMS };
+    case 'openai':
+      return { provider: 'openai', baseUrl: env.EMBEDDINGS_BASE_URL ?? '', apiKey: env.EMBEDDINGS_API_KEY, model: env.EMBEDDINGS_MODEL, dims: env.EMBEDDINGS_DIMS, batchSize: env.EMBEDDINGS_BATCH_SIZE };
+    case 'local':
+      return { provider: 'local', modelId: env.EMBEDDINGS_MODEL, modelsDir: env.EMBEDDINGS_MODELS_DIR, batchSize: env.EMBEDDINGS_BATCH_SIZE };
+  }
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { denseSql, efSearchFor } from './dense-leg.js';
+
+describe('denseSql', () => {
+  it('orders by the same cast expression as the partial HNSW index and re-sorts outside', () => {
+    expect(denseSql({ dims: 4, filterSql: 'c.metadata ? $1::text', firstParam: 2 })).toBe(`WITH nearest AS MATERIALIZED (
+  SELECT c.chunk_id, c.embedding::vector(4) <=> $2::vector(4) AS distance
+  FROM ragmesh.chunks c
+  WHERE c.model_id = $3
+    AND c.metadata ? $1::text
+  ORDER BY c.embedding::vector(4) <=> $2::vector(4)
+  LIMIT $4
+)
+SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id`);
+  });
+
+  it('refuses dims that are not an integer in 1..16000', () => {
+    for (const dims of [0, -1, 1.5, 16001, Number.NaN]) expect(() => denseSql({ dims, filterSql: null, firstParam: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('efSearchFor', () => {
+  it('is twice the fetch size, at least 40 and at most 1000', () => {
+    expect(efSearchFor(5)).toBe(40);
+    expect(efSearchFor(150)).toBe(300);
+    expect(efSearchFor(900)).toBe(1000);
+  });
+});

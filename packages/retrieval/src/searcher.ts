@@ -1,0 +1,138 @@
+import { withTenant } from '@ragmesh/store';
+import type pg from 'pg';
+import { compileFilter } from './compile-filter.js';
+import { createCorpusStats } from './corpus-stats.js';
+import { denseLeg, type LegHit } from './dense-leg.js';
+import { hydrate } from './hydrate.js';
+import { mmr } from './mmr.js';
+import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
+import { searchFailed } from './retrieval-error.js';
+import { parseSearchRequest, type SearchRequest } from './search-request.js';
+import { sparseLeg } from './sparse-leg.js';
+
+export interface SearchHit {
+  chunkId: string;
+  documentId: string;
+  title: string | null;
+  uri: string | null;
+  /** dense: cosine similarity; sparse: BM25; hybrid: reciprocal-rank-fusion score. */
+  score: number;
+  text: string;
+  metadata: Record<string, string>;
+}
+
+/** Milliseconds spent per stage; a stage that did not run is absent. */
+export interface SearchTimings {
+  dense?: number;
+  sparse?: number;
+  fuse?: number;
+  hydrate?: number;
+  mmr?: number;
+  total: number;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  timings: SearchTimings;
+}
+
+export interface SearcherOptions {
+  pool: pg.Pool;
+  /** statement_timeout of each search transaction; none by default. */
+  statementTimeoutMs?: number;
+  /** How long corpus statistics (BM25 N, avgdl, df) are cached; 30 s by default. */
+  statsTtlMs?: number;
+  /** Summed df of the terms that select sparse candidates (see matchTerms); 20,000 by default. */
+  maxSparseCandidates?: number;
+}
+
+/** RRF constant of the original paper; larger k flattens the advantage of top ranks. */
+const RRF_K = 60;
+
+/** Rows each leg returns: hybrid legs fetch more than topK, so fusion has overlap to work with. */
+export function legFetchSize(request: Pick<SearchRequest, 'mode' | 'topK' | 'mmr'>): number {
+  const mmrFetch = request.mmr ? Math.max(request.topK, request.mmr.fetchK) : request.topK;
+  return request.mode === 'hybrid' ? Math.max(50, 3 * request.topK, mmrFetch) : mmrFetch;
+}
+
+const elapsed = (since: number) => Math.round((performance.now() - since) * 1000) / 1000;
+
+/**
+ * The retriever's search over Postgres: dense (HNSW), sparse (BM25 over full text) or hybrid
+ * (both, fused by reciprocal rank), optionally diversified by MMR. Each search is one
+ * transaction with the tenant set transaction-locally, so row-level security scopes every
+ * statement and a pooled connection never carries a tenant over. Hits are read by the last
+ * statement: a document swapped by the indexer meanwhile shows one version, never both.
+ */
+export function createSearcher(options: SearcherOptions) {
+  const stats = createCorpusStats({ ttlMs: options.statsTtlMs });
+  const maxCandidates = options.maxSparseCandidates ?? 20_000;
+
+  async function run(client: pg.PoolClient, request: SearchRequest, started: number): Promise<SearchResult> {
+    const timings: Omit<SearchTimings, 'total'> = {};
+    if (options.statementTimeoutMs !== undefined) {
+      await client.query("SELECT set_config('statement_timeout', $1, true)", [String(options.statementTimeoutMs)]);
+    }
+    const fetch = legFetchSize(request);
+    const filterParams: unknown[] = [];
+    const filter = request.filter ? { sql: compileFilter(request.filter, { params: filterParams }), params: filterParams } : null;
+    const legs: LegHit[][] = [];
+    if (request.mode !== 'sparse' && request.queryVector) {
+      const since = performance.now();
+      legs.push(await denseLeg(client, { model: request.model, vector: request.queryVector, fetch, filter }));
+      timings.dense = elapsed(since);
+    }
+    if (request.mode !== 'dense') {
+      const since = performance.now();
+      legs.push(await sparseLeg(client, { tenant: request.tenant, modelId: request.model.id, text: request.text, fetch, filter, stats, maxCandidates }));
+      timings.sparse = elapsed(since);
+    }
+    let ranked = legs[0] ?? [];
+    if (request.mode === 'hybrid') {
+      const since = performance.now();
+      ranked = reciprocalRankFusion(legs.map((leg) => leg.map((h) => h.chunkId)), { k: RRF_K }).map((f) => ({ chunkId: f.id, score: f.score }));
+      timings.fuse = elapsed(since);
+    }
+    const candidates = ranked.slice(0, request.mmr ? Math.max(request.topK, request.mmr.fetchK) : request.topK);
+    let since = performance.now();
+    const rows = await hydrate(client, { ids: candidates.map((c) => c.chunkId), embeddings: request.mmr !== undefined });
+    timings.hydrate = elapsed(since);
+    // A chunk deleted by a commit between the legs and this read is dropped, not returned stale.
+    let present = candidates.filter((c) => rows.has(c.chunkId));
+    if (request.mmr && request.queryVector) {
+      since = performance.now();
+      const picked = mmr({
+        query: request.queryVector,
+        candidates: present.map((c) => rows.get(c.chunkId)?.embedding ?? []),
+        lambda: request.mmr.lambda,
+        k: request.topK,
+      });
+      present = picked.flatMap((i) => present[i] ?? []);
+      timings.mmr = elapsed(since);
+    }
+    const hits = present.slice(0, request.topK).flatMap(({ chunkId, score }) => {
+      const row = rows.get(chunkId);
+      return row ? [{ chunkId, documentId: row.documentId, title: row.title, uri: row.uri, score, text: row.text, metadata: row.metadata }] : [];
+    });
+    return { hits, timings: { ...timings, total: elapsed(started) } };
+  }
+
+  return {
+    /**
+     * Runs one search for the request's tenant. Throws RetrievalError: INVALID_REQUEST or
+     * INVALID_FILTER for a request that can never succeed, SEARCH_FAILED (retriable when the
+     * database failure is transient) otherwise.
+     */
+    async search(input: SearchRequest): Promise<SearchResult> {
+      const started = performance.now();
+      const request = parseSearchRequest(input);
+      try {
+        return await withTenant(options.pool, request.tenant, (client) => run(client, request, started));
+      } catch (error) {
+        throw searchFailed(error);
+      }
+    },
+  };
+}
+
+export type Searcher = ReturnType<typeof createSearcher>;

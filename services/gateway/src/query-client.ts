@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { entityKey, topics, type QueryRequest, type QueryResponse, type Serde } from '@ragmesh/contracts';
+import { injectTraceHeaders, type Logger } from '@ragmesh/telemetry';
+import type { Kafka, Producer } from 'kafkajs';
+import { GatewayError } from './gateway-error.js';
+
+export interface QueryClientOptions {
+  kafka: Kafka;
+  producer: Pick<Producer, 'send'>;
+  serde: Pick<Serde, 'encode' | 'decode'>;
+  logger: Logger;
+  /** Shared by every gateway instance: the group splits queries.response partitions among them. */
+  groupId: string;
+  instanceId: string;
+  timeoutMs: number;
+}
+
+export type QueryAsk = Pick<QueryRequest, 'tenant' | 'text' | 'topK' | 'mode' | 'filter' | 'mmr' | 'answer'>;
+
+/**
+ * Request/reply over Kafka. Every gateway instance joins one consumer group on queries.response,
+ * so each instance owns some of its partitions and reads only those; a request names one of the
+ * asker's own partitions in `replyTo`, and the retriever publishes the reply there. Instances
+ * therefore never read each other's replies, and adding instances (up to the partition count)
+ * spreads the reply traffic. A rebalance can move a partition while a reply is in flight: that
+ * query then times out (504) and the late reply, unknown to its new reader, is dropped.
+ */
+export function createQueryClient(options: QueryClientOptions) {
+  const logger = options.logger.child({ component: 'query-client' });
+  const pending = new Map<string, { resolve: (r: QueryResponse) => void; timer: NodeJS.Timeout }>();
+  let owned: number[] = [];
+  let turn = 0;
+  const consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    owned = [...(event.payload.memberAssignment[topics.queriesResponse] ?? [])].sort((a, b) => a - b);
+    logger.info('reply partitions assigned', { partitions: owned });
+  });
+  consumer.on(consumer.events.CRASH, () => {
+    owned = [];
+  });
+
+  return {
+    async start(): Promise<void> {
+      await consumer.connect();
+      await consumer.subscribe({ topic: topics.queriesResponse, fromBeginning: false });
+      await consumer.run({
+        eachMessage: async ({ message, partition }) => {
+          let response: QueryResponse;
+          try {
+            response = await options.serde.decode(topics.queriesResponse, message.value);
+          } catch (error) {
+            logger.warn('undecodable reply dropped', { topic: topics.queriesResponse, partition, offset: message.offset, key: message.key?.toString(), error: String(error) });
+            return;
+          }
+          const waiter = pending.get(response.queryId);
+          if (!waiter) return;
+          pending.delete(response.queryId);
+          clearTimeout(waiter.timer);
+          waiter.resolve(response);
+        },
+      });
+    },
+    /** Publishes a query and resolves with its reply, or rejects with DEADLINE_EXCEEDED. */
+    async ask(query: QueryAsk): Promise<QueryResponse> {
+      if (owned.length === 0) throw new GatewayError('UNAVAILABLE', 'this gateway instance owns no reply partition yet', { retriable: true });
+      const partition = owned[turn++ % owned.length]!;
+      const queryId = randomUUID();
+      const request: QueryRequest = {
+        ...query,
+        queryId,
+        deadline: Date.now() + options.timeoutMs,
+        replyTo: { topic: topics.queriesResponse, partition, key: `${options.instanceId}:${queryId}` },
+      };
+      const reply = new Promise<QueryResponse>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          // Forget the query: a late reply finds no waiter and is dropped, so nothing leaks.
+          pending.delete(queryId);
+          reject(new GatewayError('DEADLINE_EXCEEDED', `no reply within ${options.timeoutMs} ms`, { details: { queryId, timeoutMs: options.timeoutMs } }));
+        }, options.timeoutMs);
+        pending.set(queryId, { resolve, timer });
+      });
+      try {
+        await options.producer.send({
+          topic: topics.queriesRequest,
+          messages: [{ key: entityKey(query.tenant, queryId), value: options.serde.encode(topics.queriesRequest, request), headers: injectTraceHeaders({}) }],
+        });
+      } catch (error) {
+        clearTimeout(pending.get(queryId)?.timer);
+        pending.delete(queryId);
+        throw error;
+      }
+      return reply;
+    },
+    isReady: () => owned.length > 0,
+    pendingCount: () => pending.size,
+    stop: () => consumer.disconnect(),
+  };
+}
+
+export type QueryClient = ReturnType<typeof createQueryClient>;

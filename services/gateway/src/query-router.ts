@@ -1,0 +1,77 @@
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import type { QueryResponse } from '@ragmesh/contracts';
+import { parseFilter } from '@ragmesh/retrieval';
+import { Router, type Response } from 'express';
+import type { AnswerGenerator, GeneratedAnswer } from './answer-generator.js';
+import { validationError } from './error-handler.js';
+import { GatewayError } from './gateway-error.js';
+import type { QueryAsk } from './query-client.js';
+import { queryInput } from './query-schemas.js';
+
+export interface QueryRouterDeps {
+  ask: (query: QueryAsk) => Promise<QueryResponse>;
+  generator?: AnswerGenerator;
+}
+
+const modes = { hybrid: 'HYBRID', dense: 'DENSE', sparse: 'SPARSE' } as const;
+// Looked up per request: a tracer taken at module load, before main.ts registers the SDK, stays a no-op.
+const tracer = () => trace.getTracer('@ragmesh/gateway');
+
+function sse(res: Response, event: string, data: unknown): void {
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+/** POST /v1/query: JSON by default, Server-Sent Events with `Accept: text/event-stream`. */
+export function queryRouter(deps: QueryRouterDeps): Router {
+  const router = Router();
+
+  router.post('/v1/query', async (req, res) => {
+    const parsed = queryInput.safeParse(req.body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const input = parsed.data;
+    let filter: string | null = null;
+    if (input.filter !== undefined) {
+      try {
+        filter = JSON.stringify(parseFilter(input.filter));
+      } catch (error) {
+        throw new GatewayError('VALIDATION_FAILED', `filter: ${(error as Error).message}`, { details: { fields: [{ field: 'filter', problem: (error as Error).message }] } });
+      }
+    }
+    if (input.answer && !deps.generator) throw new GatewayError('VALIDATION_FAILED', 'answer: answers are not configured (LLM_BASE_URL)', { details: { fields: [{ field: 'answer', problem: 'not configured' }] } });
+    const streaming = req.accepts(['application/json', 'text/event-stream']) === 'text/event-stream';
+    const tenant = res.locals.tenant as string;
+
+    await tracer().startActiveSpan('POST /v1/query', { kind: SpanKind.SERVER }, async (span) => {
+      try {
+        const carrier: Record<string, string> = {};
+        propagation.inject(context.active(), carrier);
+        if (carrier.traceparent) res.setHeader('traceparent', carrier.traceparent);
+        const reply = await deps.ask({ tenant, text: input.query, topK: input.topK, mode: modes[input.mode], filter, mmr: input.mmr ?? null, answer: input.answer });
+        if (reply.error) {
+          const code = reply.error.code === 'INVALID_FILTER' || reply.error.code === 'INVALID_REQUEST' ? 'VALIDATION_FAILED' : 'INTERNAL';
+          throw new GatewayError(code, reply.error.message, { details: { retrieverCode: reply.error.code } });
+        }
+        const body = { queryId: reply.queryId, hits: reply.hits, timings: reply.timings };
+        if (!streaming) {
+          const answer = input.answer ? await deps.generator!.generate({ question: input.query, hits: reply.hits }) : undefined;
+          res.json(answer ? { ...body, answer } : body);
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        sse(res, 'hits', body);
+        let answer: GeneratedAnswer | undefined;
+        try {
+          if (input.answer) answer = await deps.generator!.generate({ question: input.query, hits: reply.hits, onToken: (text) => sse(res, 'token', { text }) });
+          sse(res, 'done', answer ? { queryId: reply.queryId, answer } : { queryId: reply.queryId });
+        } catch (error) {
+          const e = error instanceof GatewayError ? error : new GatewayError('INTERNAL', 'answer generation failed');
+          sse(res, 'error', { code: e.code, message: e.message });
+        }
+        res.end();
+      } finally {
+        span.end();
+      }
+    });
+  });
+  return router;
+}

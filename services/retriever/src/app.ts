@@ -1,0 +1,108 @@
+import { metrics, type Context } from '@opentelemetry/api';
+import type { QueryRequest, QueryResponse } from '@ragmesh/contracts';
+import { parseFilter, type Filter, type Searcher } from '@ragmesh/retrieval';
+import type { Logger } from '@ragmesh/telemetry';
+import type { BatchHandler, WorkerMessage } from '@ragmesh/worker-runtime';
+import { isRetriable } from '@ragmesh/worker-runtime';
+import { resultKey, type QueryCaches } from './query-caches.js';
+import { RetrieverError } from './retriever-error.js';
+
+/** Publishes a reply where the request asked for it. */
+export interface ReplyPublisher {
+  publish(reply: { replyTo: QueryRequest['replyTo']; response: QueryResponse; traceContext: Context }): Promise<void>;
+}
+
+export interface RetrieverDeps {
+  searcher: Pick<Searcher, 'search'>;
+  caches: QueryCaches;
+  corpusVersion: (tenant: string) => Promise<string>;
+  embedQuery: (text: string) => Promise<Float32Array>;
+  publisher: ReplyPublisher;
+  model: { id: string; version: string; dims: number };
+  replyTopics: readonly string[];
+  logger: Logger;
+  now?: () => number;
+}
+
+const modes = { HYBRID: 'hybrid', DENSE: 'dense', SPARSE: 'sparse' } as const;
+
+/**
+ * The queries.request handler: answers every request of a slice concurrently, each as soon as
+ * it is ready, from the result cache when the tenant's corpus has not changed since.
+ */
+export function createRetriever(deps: RetrieverDeps) {
+  const now = deps.now ?? Date.now;
+  const logger = deps.logger.child({ component: 'retriever' });
+  const meter = metrics.getMeter('@ragmesh/retriever');
+  const queries = meter.createCounter('ragmesh_queries', { description: 'Queries by outcome' });
+  const latency = meter.createHistogram('ragmesh_query_duration_seconds', {
+    description: 'Time from request consumed to reply published',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5] },
+  });
+  const cacheModel = `${deps.model.id}@${deps.model.version}`;
+
+  async function search(request: QueryRequest, filter: Filter | undefined): Promise<QueryResponse> {
+    const started = performance.now();
+    const normalized = { text: request.text.trim().replace(/\s+/g, ' '), topK: request.topK, mode: request.mode, filter: filter ?? null, mmr: request.mmr };
+    const key = resultKey({ tenant: request.tenant, corpusVersion: await deps.corpusVersion(request.tenant), model: cacheModel, request: normalized });
+    const cached = await deps.caches.getResult(key);
+    if (cached) {
+      queries.add(1, { outcome: 'cache_hit' });
+      return { queryId: request.queryId, tenant: request.tenant, hits: cached.hits, timings: { total: performance.now() - started, cached: 1 }, answer: null, error: null };
+    }
+    const embedStarted = performance.now();
+    const vector = request.mode === 'SPARSE' && !request.mmr ? null : await deps.caches.queryVector(cacheModel, normalized.text, () => deps.embedQuery(normalized.text));
+    const embedMs = performance.now() - embedStarted;
+    const result = await deps.searcher.search({
+      tenant: request.tenant,
+      model: { id: deps.model.id, dims: deps.model.dims },
+      queryVector: vector,
+      text: normalized.text,
+      topK: request.topK,
+      mode: modes[request.mode],
+      filter,
+      mmr: request.mmr ?? undefined,
+    });
+    const hits = result.hits.map((h) => ({ ...h, title: h.title ?? null, uri: h.uri ?? null }));
+    await deps.caches.setResult(key, { hits });
+    queries.add(1, { outcome: 'searched' });
+    const timings: Record<string, number> = { embed: embedMs, total: performance.now() - started };
+    for (const [stage, ms] of Object.entries(result.timings)) if (typeof ms === 'number') timings[stage] = ms;
+    timings.total = performance.now() - started;
+    return { queryId: request.queryId, tenant: request.tenant, hits, timings, answer: null, error: null };
+  }
+
+  async function answer(message: WorkerMessage<QueryRequest>): Promise<void> {
+    const request = message.event;
+    const fields = { topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, queryId: request.queryId };
+    if (!deps.replyTopics.includes(request.replyTo.topic)) {
+      throw new RetrieverError('REPLY_TOPIC_NOT_ALLOWED', `reply topic ${JSON.stringify(request.replyTo.topic)} is not one of ${deps.replyTopics.join(', ')}`);
+    }
+    if (request.deadline < now()) {
+      queries.add(1, { outcome: 'expired' });
+      logger.debug('request expired before it was read', fields);
+      return;
+    }
+    const started = performance.now();
+    let response: QueryResponse;
+    try {
+      if (request.topK < 1 || request.topK > 100) throw new RetrieverError('INVALID_REQUEST', `topK must be 1-100, got ${request.topK}`);
+      const filter = request.filter ? parseFilter(JSON.parse(request.filter)) : undefined;
+      response = await search(request, filter);
+    } catch (error) {
+      if (isRetriable(error)) throw error;
+      const code = (error as { code?: string }).code ?? 'INVALID_REQUEST';
+      queries.add(1, { outcome: 'rejected' });
+      logger.warn('query rejected', { ...fields, code, error: String(error) });
+      response = { queryId: request.queryId, tenant: request.tenant, hits: [], timings: {}, answer: null, error: { code: error instanceof SyntaxError ? 'INVALID_FILTER' : code, message: (error as Error).message } };
+    }
+    await deps.publisher.publish({ replyTo: request.replyTo, response, traceContext: message.traceContext });
+    latency.record((performance.now() - started) / 1000, { mode: request.mode });
+  }
+
+  const handle: BatchHandler<QueryRequest> = async (messages) => {
+    await Promise.all(messages.map((m) => answer(m)));
+  };
+  return { handle };
+}

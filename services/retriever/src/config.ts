@@ -1,0 +1,32 @@
+import { checkEmbeddings, checkSasl, databaseEnv, embeddingsEnv, kafkaEnv, logEnv, parseEnv, port, redisEnv, registryEnv } from '@ragmesh/config';
+import { z } from 'zod';
+
+const schema = z
+  .object({
+    ...kafkaEnv,
+    ...registryEnv,
+    ...databaseEnv,
+    ...redisEnv,
+    ...logEnv,
+    ...embeddingsEnv,
+    METRICS_PORT: port(9103),
+    METRICS_HOST: z.string().default('0.0.0.0'),
+    RETRIEVER_GROUP_ID: z.string().min(1).default('ragmesh-retriever'),
+    RETRIEVER_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+    RETRIEVER_REPLY_TOPICS: z
+      .string()
+      .default('queries.response')
+      .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean)),
+    RESULT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
+    EMBEDDINGS_BATCH_SIZE: z.coerce.number().int().min(1).max(2048).default(32),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(8),
+  })
+  .superRefine(checkSasl)
+  .superRefine(checkEmbeddings);
+
+export type RetrieverConfig = z.infer<typeof schema>;
+
+/** The retriever's configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): RetrieverConfig {
+  return parseEnv(schema, env);
+}
