@@ -1,9 +1,9 @@
 import { chunkDocument } from './dist/index.js';
-import { syntheticDocument, renderDocument, subwordTokens, createWriter } from '/tmp/bench/t/synthetic-document.js';
-const policy = process.argv[2] ?? 'faq'; const seed = +(process.argv[3] ?? 3); const paras = +(process.argv[4] ?? 200);
+import { syntheticDocument, renderDocument, subwordTokens, scaledWordTokens, createWriter } from '/tmp/bench/t/synthetic-document.js';
+const policy = process.argv[2] ?? 'faq'; const seed = +(process.argv[3] ?? 3); const paras = +(process.argv[4] ?? 200); const subwordTokensX = process.argv[5] === 'scaled' ? scaledWordTokens : subwordTokens;
 const blocks = syntheticDocument(seed, paras);
 const text0 = renderDocument(blocks);
-const before = chunkDocument({ text: text0, policy, countTokens: subwordTokens });
+const before = chunkDocument({ text: text0, policy, countTokens: subwordTokensX });
 const old = new Set(before.map((c) => c.text));
 const writer = createWriter(99);
 const paraIdx = blocks.flatMap((b, i) => (b.kind === 'paragraph' ? [i] : []));
@@ -17,7 +17,7 @@ for (let k = lo; k < hi; k += 1) {
   if (s.length > 1) variants.push(['delete', { kind: 'paragraph', sentences: s.filter((_, i) => i !== mid) }]);
   for (const [name, v] of variants) {
     const nb = blocks.map((b, i) => (i === idx ? v : b));
-    const after = chunkDocument({ text: renderDocument(nb), policy, countTokens: subwordTokens });
+    const after = chunkDocument({ text: renderDocument(nb), policy, countTokens: subwordTokensX });
     const nw = new Set(after.map((c) => c.text));
     const changed = after.filter((c) => !old.has(c.text));
     if (changed.length >= 4 && shown++ < 3) {

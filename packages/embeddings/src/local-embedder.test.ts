@@ -23,6 +23,9 @@ if (!modelsPresent) {
  * - "hi" vs "hello": the same langchain4j tests assert RelevanceScore = (cos + 1) / 2 > 0.9 (MiniLM)
  *   and > 0.96 (bge), i.e. cos > 0.8 and cos > 0.92.
  */
+// Generous: CI runs these beside Kafka, Postgres and the services on 2 cores.
+const TIMEOUT = 60_000;
+
 interface Reference {
   text: string;
   values: Record<number, number>;
@@ -53,7 +56,7 @@ describe.skipIf(!modelsPresent).each(Object.entries(references))('local %s', (mo
   let embedder: Embedder;
   beforeAll(async () => {
     embedder = await loadLocalEmbedder({ modelDir: localModelDir(modelsDir, modelId), modelId });
-  }, 60_000);
+  }, TIMEOUT);
   afterAll(() => embedder?.close());
 
   it('describes the model: 384 dims, max tokens without specials, weights digest', () => {
@@ -70,19 +73,19 @@ describe.skipIf(!modelsPresent).each(Object.entries(references))('local %s', (mo
     const actual = indices.map((i) => vector![i]!);
     actual.forEach((value, k) => expect(Math.abs(value - expected[k]!)).toBeLessThanOrEqual(1e-3));
     expect(cosineSimilarity(actual, expected)).toBeGreaterThanOrEqual(0.99);
-  });
+  }, TIMEOUT);
 
   it('scores "hi" and "hello" as close as the published threshold', async () => {
     const [hi, hello] = await embedder.embed(['hi', 'hello'], 'document');
     expect(cosineSimilarity(hi!, hello!)).toBeGreaterThan(reference.hiHelloMinCos);
-  });
+  }, TIMEOUT);
 
   it('gives a text the same vector alone and padded inside a batch', async () => {
     const long = 'Apache Kafka is a distributed event store and stream-processing platform. '.repeat(8);
     const [alone] = await embedder.embed(['hello world'], 'document');
     const batch = await embedder.embed([long, 'hello world', 'hi'], 'document');
     expect(cosineSimilarity(alone!, batch[1]!)).toBeGreaterThan(0.99999);
-  });
+  }, TIMEOUT);
 
   it('counts tokens without special tokens and truncates beyond maxTokens', async () => {
     // langchain4j's should_return_token_usage: "hi, how are you doing?" is 7 tokens.
@@ -91,13 +94,13 @@ describe.skipIf(!modelsPresent).each(Object.entries(references))('local %s', (mo
     const max = embedder.model.maxTokens;
     const [cut, exact] = await embedder.embed(['hello '.repeat(1000), 'hello '.repeat(max)], 'document');
     expect(cosineSimilarity(cut!, exact!)).toBeGreaterThan(0.99999);
-  });
+  }, TIMEOUT);
 
   it('ranks the weather passage above the stadium one for a weather query', async () => {
     const [query] = await embedder.embed(['How is the weather today?'], 'query');
     const [weather, stadium] = await embedder.embed(["It's so sunny outside!", 'He drove to the stadium.'], 'document');
     expect(cosineSimilarity(query!, weather!)).toBeGreaterThan(cosineSimilarity(query!, stadium!) + 0.1);
-  });
+  }, TIMEOUT);
 });
 
 describe.skipIf(!modelsPresent)('local model specifics', () => {
@@ -109,7 +112,7 @@ describe.skipIf(!modelsPresent)('local model specifics', () => {
     expect(cosineSimilarity(a!, b!)).toBeCloseTo(0.666, 3);
     expect(cosineSimilarity(a!, c!)).toBeCloseTo(0.1046, 3);
     expect(cosineSimilarity(b!, c!)).toBeCloseTo(0.1411, 3);
-  }, 60_000);
+  }, TIMEOUT);
 
   it('bge-small-en-v1.5 prefixes queries with its retrieval instruction, documents not', async () => {
     const embedder = await loadLocalEmbedder({ modelDir: localModelDir(modelsDir, 'bge-small-en-v1.5'), modelId: 'bge-small-en-v1.5' });
@@ -121,7 +124,7 @@ describe.skipIf(!modelsPresent)('local model specifics', () => {
     await embedder.close();
     expect(Array.from(query!)).toEqual(Array.from(prefixed!));
     expect(cosineSimilarity(query!, doc!)).toBeLessThan(0.95);
-  }, 60_000);
+  }, TIMEOUT);
 });
 
 describe('loadLocalEmbedder errors', () => {

@@ -207,7 +207,7 @@ describe('createOpenAiEmbedder', () => {
   });
 
   it('never has more than `concurrency` requests in flight, across concurrent embed calls', async () => {
-    delayMs = 25;
+    delayMs = 100;
     const { instance } = embedder({ batchSize: 2, concurrency: 3 });
     const [a, b] = await Promise.all([instance.embed(texts(12), 'document'), instance.embed(texts(8), 'document')]);
     expect(a).toHaveLength(12);

@@ -11,6 +11,7 @@ const pool = appPool();
 const tenant = uniqueName('ingest');
 const services: Partial<Record<'gateway' | 'chunk-embed' | 'indexer', RunningService>> = {};
 let apiKey: string;
+let startOffsets: { partition: number; high: string }[];
 
 const gateway = () => services.gateway!;
 const chunkEmbed = () => services['chunk-embed']!;
@@ -54,6 +55,10 @@ const corpus = makeDocuments(300, { seed: 11 });
 
 beforeAll(async () => {
   await migrate(pool);
+  const admin = kafka.admin();
+  await admin.connect();
+  startOffsets = await admin.fetchTopicOffsets(topics.vectorsUpsert);
+  await admin.disconnect();
   apiKey = await createApiKeyStore(pool).create({ tenant });
   services.indexer = await startService('indexer', env);
   services['chunk-embed'] = await startService('chunk-embed', env);
@@ -162,7 +167,8 @@ describe('ingestion through the real mesh', () => {
     await stopService(services.indexer!);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.resetOffsets({ groupId: env.INDEXER_GROUP_ID!, topic: topics.vectorsUpsert, earliest: true });
+    // Back to where this run's indexer started: everything it consumed is delivered again.
+    await admin.setOffsets({ groupId: env.INDEXER_GROUP_ID!, topic: topics.vectorsUpsert, partitions: startOffsets.map((p) => ({ partition: p.partition, offset: p.high })) });
     await admin.disconnect();
     services.indexer = await startService('indexer', env);
     await waitCaughtUp(kafka, { groupId: env.INDEXER_GROUP_ID!, topic: topics.vectorsUpsert });

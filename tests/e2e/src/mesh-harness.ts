@@ -4,7 +4,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stackEnv, waitFor } from '@ragmesh/testkit';
+import { stackEnv, uniqueName, waitFor } from '@ragmesh/testkit';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 export type ServiceName = 'gateway' | 'chunk-embed' | 'indexer' | 'retriever';
@@ -31,9 +31,13 @@ export interface RunningService {
   logs: string[];
 }
 
-/** Environment shared by the services of one test suite; group ids are per suite. */
+/**
+ * Environment shared by the services of one test run: fresh consumer groups that start at the end
+ * of each topic, so a run never waits on what earlier runs (or other users of the stack) left.
+ */
 export function meshEnv(suite: string, extra: Record<string, string> = {}): Record<string, string> {
   const env = stackEnv();
+  const run = uniqueName(suite);
   return {
     KAFKA_BROKERS: env.brokers.join(','),
     SCHEMA_REGISTRY_URL: env.registryUrl,
@@ -43,9 +47,11 @@ export function meshEnv(suite: string, extra: Record<string, string> = {}): Reco
     EMBEDDINGS_DIMS: '384',
     LOG_LEVEL: 'warn',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    CHUNK_EMBED_GROUP_ID: `e2e-${suite}-chunk-embed`,
-    INDEXER_GROUP_ID: `e2e-${suite}-indexer`,
-    RETRIEVER_GROUP_ID: `e2e-${suite}-retriever`,
+    CHUNK_EMBED_GROUP_ID: `e2e-${run}-chunk-embed`,
+    INDEXER_GROUP_ID: `e2e-${run}-indexer`,
+    RETRIEVER_GROUP_ID: `e2e-${run}-retriever`,
+    GATEWAY_REPLY_GROUP_ID: `e2e-${run}-gateway-replies`,
+    CONSUMER_FROM_BEGINNING: 'false',
     ...extra,
   };
 }

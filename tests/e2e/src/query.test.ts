@@ -133,7 +133,7 @@ describe('queries through the real mesh', () => {
   });
 
   it('answers 504 when no retriever replies before the deadline', async () => {
-    for (const service of running.filter((s) => s.name === 'retriever')) await stopService(service);
+    for (const service of running.filter((s) => s.name === 'retriever')) await stopService(service, 'SIGKILL');
     const started = Date.now();
     const response = await query({ query: 'anything at all' });
     expect(response.status).toBe(504);

@@ -1,0 +1,289 @@
+// `make bench`: ingestion benchmarks on BEIR SciFact.
+//  1. per provider (hash, local all-MiniLM-L6-v2): the raw embedder in-process on the exact chunk
+//     texts the worker embeds, then the real mesh (chunk-embed + indexer from dist/, events
+//     published to documents.ingest) from first publish to last document indexed; peak RSS.
+//  2. with `local`: the mesh's first ingest / unchanged re-ingest / 1% edit against LangChain.js
+//     index() + PostgresRecordManager + PGVectorStore with the same embedder and Postgres.
+// Figures go to stdout and to bench/results/ (JSON per provider + ingest.md). Not a test: each
+// target is printed as met or not met, nothing fails on a miss.
+import { fork, execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import { createEmbedder } from '@ragmesh/embeddings';
+import { migrate } from '@ragmesh/store';
+import { stackEnv } from '@ragmesh/testkit';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { editedDocuments, loadScifact, meshChunks } from './lib/corpus.mjs';
+import {
+  benchKafka, chunkEmbedCounters, createDocumentPublisher, flushEmbeddingCache, groupLag, killAll, startGroupAtEnd, startService,
+  stopService, storeCounts, waitIndexed,
+} from './lib/mesh.mjs';
+import { memoryOf, round, stackPids, startSampler } from './lib/procs.mjs';
+import { printTargets, targetsFor, writeResults } from './lib/report.mjs';
+import { benchDir, hostFacts, loadSettings, repoRoot } from './lib/settings.mjs';
+
+const settings = loadSettings();
+const runId = randomUUID().slice(0, 8);
+const env = stackEnv();
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+function git(args) {
+  try {
+    return execFileSync('git', args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Embeds `texts` with calls of `batchSize` texts in corpus order: the call shape of the worker. */
+async function measureRaw(embedder, texts, batchSize, label) {
+  await embedder.embed(texts.slice(0, Math.min(batchSize, texts.length)), 'document'); // warm-up, untimed
+  const sampler = startSampler({ bench: process.pid });
+  const t0 = performance.now();
+  let lastPrint = t0;
+  for (let i = 0; i < texts.length; i += batchSize) {
+    await embedder.embed(texts.slice(i, i + batchSize), 'document');
+    if (performance.now() - lastPrint > 15_000) {
+      lastPrint = performance.now();
+      console.log(`  raw ${label}: ${i + batchSize}/${texts.length} texts, ${((i + batchSize) / ((lastPrint - t0) / 1000)).toFixed(1)}/s`);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const host = sampler.stop();
+  return { texts: texts.length, batchSize, seconds: round(seconds, 3), chunksPerSecond: round(texts.length / seconds), host: { machineCpuUtilization: host.machineCpuUtilization, loadavg1: host.loadavg1, benchCpuSeconds: host.processes.bench.cpuSeconds } };
+}
+
+async function measureRawSorted(embedder, texts) {
+  const t0 = performance.now();
+  await embedder.embed(texts, 'document');
+  const seconds = (performance.now() - t0) / 1000;
+  return { texts: texts.length, seconds: round(seconds, 3), chunksPerSecond: round(texts.length / seconds) };
+}
+
+/** Runs the three mesh steps for one provider against freshly started services. */
+async function runMesh({ provider, docs, edited, expectedChunks, pool, redis, kafka, publisher }) {
+  const modelId = provider === 'hash' ? `hash-${settings.hashDims}` : settings.model;
+  const tenant = `bench-${provider}-${runId}`;
+  const groups = { chunkEmbed: `bench-${runId}-${provider}-chunk-embed`, indexer: `bench-${runId}-${provider}-indexer` };
+  const flushed = await flushEmbeddingCache(redis, modelId);
+  console.log(`  flushed ${flushed} cached embeddings of ${modelId} (ragmesh:emb:${modelId}@*)`);
+  await startGroupAtEnd(kafka, groups.chunkEmbed, 'documents.ingest');
+  await startGroupAtEnd(kafka, groups.indexer, 'vectors.upsert');
+  const serviceEnv = {
+    KAFKA_BROKERS: env.brokers.join(','), SCHEMA_REGISTRY_URL: env.registryUrl, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl,
+    EMBEDDINGS_PROVIDER: provider, EMBEDDINGS_MODEL: settings.model, EMBEDDINGS_DIMS: String(settings.hashDims),
+    EMBEDDINGS_BATCH_SIZE: String(settings.batchSize), CHUNK_EMBED_MAX_BATCH: String(settings.maxBatch),
+    CHUNK_EMBED_GROUP_ID: groups.chunkEmbed, INDEXER_GROUP_ID: groups.indexer, LOG_LEVEL: settings.logLevel, KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...(settings.modelsDir ? { EMBEDDINGS_MODELS_DIR: settings.modelsDir } : {}),
+  };
+  const services = {};
+  const admin = kafka.admin();
+  await admin.connect();
+  const out = { tenant, groups, modelId, flushedCacheEntries: flushed, steps: {} };
+  try {
+    services.indexer = await startService(repoRoot, 'indexer', serviceEnv);
+    services.chunkEmbed = await startService(repoRoot, 'chunk-embed', serviceEnv);
+    const watched = { 'chunk-embed': services.chunkEmbed.pid, indexer: services.indexer.pid, bench: process.pid, ...stackPids(repoRoot) };
+    const whole = startSampler(watched);
+    const counters = () => chunkEmbedCounters(services.chunkEmbed.url);
+
+    // 1. first ingest: every document, nothing cached, nothing indexed for this tenant.
+    {
+      const c0 = await counters();
+      const sampler = startSampler(watched);
+      const version = Date.now();
+      const t0 = Date.now();
+      await publisher.publish(tenant, docs, version);
+      const published = Date.now();
+      const progress = await waitIndexed(pool, { tenant, version, expected: docs.length, stallSeconds: settings.stallSeconds, label: `${provider} first ingest` });
+      const seen = Date.now();
+      const host = sampler.stop();
+      const c1 = await counters();
+      const store = await storeCounts(pool, tenant);
+      const seconds = (seen - t0) / 1000;
+      out.steps.first = {
+        documents: docs.length, chunks: store.chunks, expectedChunks, seconds: round(seconds, 3),
+        secondsToLastIndexedAt: round((progress.last_ms - t0) / 1000, 3), publishSeconds: round((published - t0) / 1000, 3),
+        documentsPerSecond: round(docs.length / seconds), chunksPerSecond: round(store.chunks / seconds),
+        modelTexts: c1.modelTexts - c0.modelTexts, cacheTexts: c1.cacheTexts - c0.cacheTexts, modelCalls: c1.modelCalls - c0.modelCalls, host,
+      };
+      console.log(`  mesh ${provider} first ingest: ${docs.length} docs, ${store.chunks} chunks (expected ${expectedChunks}) in ${seconds.toFixed(1)} s → ${(docs.length / seconds).toFixed(1)} docs/s, ${(store.chunks / seconds).toFixed(1)} chunks/s; ${c1.modelTexts - c0.modelTexts} texts embedded`);
+    }
+
+    // 2. unchanged re-ingest: the same documents again under a new sourceTime; chunk-embed must skip them all.
+    {
+      const c0 = await counters();
+      const sampler = startSampler(watched);
+      const version = Date.now();
+      const t0 = Date.now();
+      await publisher.publish(tenant, docs, version);
+      const published = Date.now();
+      let lastMove = Date.now();
+      let last = -1;
+      for (;;) {
+        const c = await counters();
+        const skipped = c.skipped - c0.skipped;
+        if (skipped >= docs.length && (await groupLag(admin, groups.chunkEmbed, 'documents.ingest')) === 0) break;
+        if (skipped !== last) {
+          last = skipped;
+          lastMove = Date.now();
+        } else if (Date.now() - lastMove > settings.stallSeconds * 1000) {
+          throw new Error(`${provider} unchanged re-ingest: stalled at ${skipped}/${docs.length} skipped documents`);
+        }
+        await sleep(100);
+      }
+      const seconds = (Date.now() - t0) / 1000;
+      const host = sampler.stop();
+      const c1 = await counters();
+      out.steps.unchanged = {
+        documents: docs.length, seconds: round(seconds, 3), publishSeconds: round((published - t0) / 1000, 3), documentsPerSecond: round(docs.length / seconds),
+        skipped: c1.skipped - c0.skipped, modelTexts: c1.modelTexts - c0.modelTexts, cacheTexts: c1.cacheTexts - c0.cacheTexts, modelCalls: c1.modelCalls - c0.modelCalls, host,
+      };
+      console.log(`  mesh ${provider} unchanged re-ingest: ${docs.length} docs in ${seconds.toFixed(1)} s, ${c1.skipped - c0.skipped} skipped, ${c1.modelTexts - c0.modelTexts} texts embedded`);
+    }
+
+    // 3. 1% edit: the edited documents only (one sentence inserted mid-text).
+    {
+      const c0 = await counters();
+      const sampler = startSampler(watched);
+      const version = Date.now();
+      const t0 = Date.now();
+      await publisher.publish(tenant, edited, version);
+      await waitIndexed(pool, { tenant, version, expected: edited.length, ids: edited.map((d) => d.id), stallSeconds: settings.stallSeconds, label: `${provider} edit` });
+      const seconds = (Date.now() - t0) / 1000;
+      const host = sampler.stop();
+      const c1 = await counters();
+      const store = await storeCounts(pool, tenant);
+      out.steps.edit = {
+        documents: edited.length, seconds: round(seconds, 3), modelTexts: c1.modelTexts - c0.modelTexts, cacheTexts: c1.cacheTexts - c0.cacheTexts,
+        modelCalls: c1.modelCalls - c0.modelCalls, storeChunksAfter: store.chunks, host,
+      };
+      console.log(`  mesh ${provider} 1% edit: ${edited.length} docs in ${seconds.toFixed(1)} s, ${c1.modelTexts - c0.modelTexts} texts embedded, ${c1.cacheTexts - c0.cacheTexts} from cache`);
+    }
+
+    // Peak memory, read before the services stop.
+    const run = whole.stop();
+    out.processes = run.processes;
+    out.host = { machineCpuUtilization: run.machineCpuUtilization, loadavg1: run.loadavg1, seconds: run.seconds };
+    return out;
+  } finally {
+    for (const s of [services.chunkEmbed, services.indexer]) if (s) await stopService(s);
+    await admin.deleteGroups([groups.chunkEmbed, groups.indexer]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+/** Removes a bench tenant's rows and its published-hash keys (BENCH_KEEP_DATA=1 keeps them). */
+async function dropTenant(pool, redis, tenant) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query("SELECT set_config('ragmesh.tenant_id', $1, true)", [tenant]);
+    for (const table of ['chunks', 'staged_parts', 'documents', 'corpus_versions']) await client.query(`DELETE FROM ragmesh.${table}`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    console.error(`  could not remove tenant ${tenant}: ${error.message}`);
+  } finally {
+    client.release();
+  }
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `ragmesh:doc-hash:*:${tenant}:*`, 'COUNT', 2000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+function runLangchain() {
+  return new Promise((resolve) => {
+    const child = fork(join(benchDir, 'src/langchain-run.mjs'), [JSON.stringify({ ...settings, editDocs: settings.editCount })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let reply = null;
+    child.on('message', (m) => (reply = m));
+    child.on('exit', (code) => resolve(reply ?? { ok: false, error: `langchain-run exited with ${code} without a result` }));
+  });
+}
+
+async function main() {
+  const started = new Date();
+  const corpus = await loadScifact(settings.scifactDir, settings.docs);
+  const docs = corpus.docs;
+  settings.editCount = settings.editDocs >= 0 ? settings.editDocs : Math.ceil(docs.length / 100);
+  const edited = editedDocuments(docs, settings.editCount);
+  const results = {
+    benchmark: 'ingest', runId, startedAt: started.toISOString(),
+    command: `make bench${settings.docs ? ` BENCH_DOCS=${settings.docs}` : ''}${process.env.BENCH_PROVIDERS ? ` BENCH_PROVIDERS=${process.env.BENCH_PROVIDERS}` : ''}`,
+    git: { commit: git(['rev-parse', '--short', 'HEAD']), dirty: (git(['status', '--porcelain']) ?? '') !== '' },
+    host: hostFacts(),
+    corpus: { path: corpus.path, documents: docs.length, full: settings.docs === 0, editedDocuments: edited.length, edit: 'one sentence inserted at the sentence boundary nearest the middle of the text' },
+    settings: { batchSize: settings.batchSize, maxBatch: settings.maxBatch, model: settings.model, lcChunkSize: settings.lcChunkSize, lcChunkOverlap: settings.lcChunkOverlap },
+    providers: {},
+  };
+  console.log(`bench ${runId}: ${docs.length} SciFact documents from ${corpus.path}, providers ${settings.providers.join(', ')}; ${results.host.cpus} CPUs, load ${results.host.loadavg.l1.toFixed(2)}`);
+
+  const pool = new pg.Pool({ connectionString: env.databaseUrl, max: 3 });
+  await migrate(pool);
+  const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: 3 });
+  const kafka = benchKafka();
+  const publisher = await createDocumentPublisher(kafka);
+  try {
+    for (const provider of settings.providers) {
+      console.log(`\n== ${provider} ==`);
+      const embedder = await createEmbedder(provider === 'hash' ? { provider: 'hash', dims: settings.hashDims } : { provider: 'local', modelId: settings.model, modelsDir: settings.modelsDir, batchSize: settings.batchSize });
+      const t0 = performance.now();
+      const expected = meshChunks(docs, embedder);
+      const chunkingSeconds = (performance.now() - t0) / 1000;
+      console.log(`  chunking in-process (as the worker does): ${expected.chunkCount} chunks, ${expected.uniqueTexts.length} distinct texts, ${chunkingSeconds.toFixed(1)} s`);
+      const entry = { model: embedder.model, chunking: { chunks: expected.chunkCount, distinctTexts: expected.uniqueTexts.length, seconds: round(chunkingSeconds, 3) } };
+      if (settings.raw) {
+        entry.raw = await measureRaw(embedder, expected.uniqueTexts, settings.batchSize, provider);
+        console.log(`  raw ${provider} embedder: ${entry.raw.texts} texts in ${entry.raw.seconds.toFixed(1)} s → ${entry.raw.chunksPerSecond} chunks/s (calls of ${settings.batchSize}, corpus order)`);
+        if (settings.rawSorted) {
+          entry.rawSorted = await measureRawSorted(embedder, expected.uniqueTexts);
+          console.log(`  raw ${provider} embedder, one call over all texts sorted by length: ${entry.rawSorted.chunksPerSecond} chunks/s`);
+        }
+      }
+      await embedder.close();
+      entry.mesh = await runMesh({ provider, docs, edited, expectedChunks: expected.chunkCount, pool, redis, kafka, publisher });
+      if (entry.raw) entry.meshToRaw = round(entry.mesh.steps.first.chunksPerSecond / entry.raw.chunksPerSecond, 3);
+      if (entry.meshToRaw !== undefined) console.log(`  mesh/raw throughput: ${entry.meshToRaw}`);
+      if (process.env.BENCH_KEEP_DATA !== '1') await dropTenant(pool, redis, entry.mesh.tenant);
+      results.providers[provider] = entry;
+    }
+    if (settings.langchain && settings.providers.includes('local')) {
+      console.log('\n== LangChain.js (same local embedder, same Postgres server) ==');
+      const sampleLoad = startSampler({});
+      const reply = await runLangchain();
+      const host = sampleLoad.stop();
+      results.providers.local.langchain = reply.ok ? { ...reply.result, host: { machineCpuUtilization: host.machineCpuUtilization, loadavg1: host.loadavg1 } } : { error: reply.error };
+      if (!reply.ok) console.log(`  LangChain could not run: ${reply.error}`);
+    } else if (settings.langchain) {
+      console.log('\n(LangChain comparison skipped: it needs the local provider in BENCH_PROVIDERS)');
+    }
+  } finally {
+    await publisher.close().catch(() => undefined);
+    redis.disconnect();
+    await pool.end();
+  }
+  results.finishedAt = new Date().toISOString();
+  results.host.loadavgAtEnd = hostFacts().loadavg;
+  results.host.benchVmHwmMiB = round(memoryOf(process.pid)?.hwmMiB);
+  results.targets = targetsFor(results);
+  printTargets(results);
+  const files = await writeResults(settings.resultsDir, results);
+  console.log(`\nwrote ${files.join(', ')}`);
+}
+
+main().catch((error) => {
+  killAll();
+  console.error(error);
+  process.exit(1);
+});
