@@ -53,5 +53,10 @@ down: ## stop the mesh services and the stack started by make up
 logs: ## follow the logs of the mesh services
 	@$(LOCAL)/mesh.sh logs
 
+bench: build ## ingestion benchmarks on BEIR SciFact -> bench/results/ (quick run: make bench BENCH_DOCS=500)
+	@$(LOCAL)/stack.sh up
+	@$(LOCAL)/models.sh
+	@cd bench && node src/ingest-bench.mjs
+
 clean: ## remove build output (keeps .state)
 	@rm -rf packages/*/dist services/*/dist tests/*/dist

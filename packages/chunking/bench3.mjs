@@ -3,7 +3,7 @@ import { syntheticDocument, renderDocument, subwordTokens, scaledWordTokens, cre
 const counters = { subwordTokens, scaledWordTokens };
 const policies = { default: [100, 256, 170], faq: [150, 300, 200], procedural: [400, 800, 500] };
 const step = +(process.argv[2] ?? 1); const only = process.argv[3];
-for (const [policy, [min, max, paras]] of Object.entries(policies).filter(([p]) => !only || only.split(",").includes(p))) for (const cname of Object.keys(counters)) for (const seed of [1, 2, 3]) {
+for (const [policy, [min, max, paras]] of Object.entries(policies).filter(([p]) => !only || only.split(",").includes(p))) for (const cname of (process.env.COUNTERS ?? "subwordTokens,scaledWordTokens").split(",")) for (const seed of (process.env.SEEDS ?? "1,2,3").split(",").map(Number)) {
   const countTokens = counters[cname];
   const blocks = syntheticDocument(seed, paras);
   const text0 = renderDocument(blocks);

@@ -84,13 +84,16 @@ export async function metricValue(url, name, labels = {}) {
 
 /** The chunk-embed counters the benchmark reads. */
 export async function chunkEmbedCounters(url) {
-  const [modelTexts, cacheTexts, modelCalls, skipped] = await Promise.all([
+  const [modelTexts, cacheTexts, modelCalls, skipped, messages, deadLettered, retries] = await Promise.all([
     metricValue(url, 'ragmesh_embeddings_total', { source: 'model' }),
     metricValue(url, 'ragmesh_embeddings_total', { source: 'cache' }),
     metricValue(url, 'ragmesh_embedding_model_calls_total'),
     metricValue(url, 'ragmesh_documents_total', { outcome: 'skipped_unchanged' }),
+    metricValue(url, 'ragmesh_consumer_messages_total'),
+    metricValue(url, 'ragmesh_dlq_messages_total'),
+    metricValue(url, 'ragmesh_consumer_retries_total'),
   ]);
-  return { modelTexts, cacheTexts, modelCalls, skipped };
+  return { modelTexts, cacheTexts, modelCalls, skipped, messages, deadLettered, retries };
 }
 
 export function benchKafka() {

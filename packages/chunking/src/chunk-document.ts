@@ -112,6 +112,7 @@ export function chunkDocument(input: ChunkDocumentInput): Chunk[] {
       pieces,
       content,
       need: (at) => budget.min - budget.base - budget.titleLower - overlapAt(at).lower,
+      spacing: budget.min - budget.base - budget.titleLower - budget.overlap,
       min: budget.min,
       max: budget.max,
       lower: (from, to) => budget.base + budget.titleLower + overlapAt(from).lower + content(from, to),
@@ -119,7 +120,7 @@ export function chunkDocument(input: ChunkDocumentInput): Chunk[] {
         budget.base + budget.titleUpper + overlapAt(from).upper + content(from, to) + joins(from, to),
     };
     const context: SectionContext = { text, budget, countTokens, split, overlapStart: (at) => overlapAt(at).start, chunks };
-    for (const span of contentDefinedSplit(split, [0, pieces.length])) emit(context, span);
+    for (const span of contentDefinedSplit(split)) emit(context, span);
   }
   return chunks;
 }

@@ -14,53 +14,70 @@ export interface SplitOptions {
   readonly max: number;
   /** Content tokens a chunk starting at boundary `at` needs to reach `min` (title, overlap aside). */
   readonly need: (at: number) => number;
+  /** Least content between anchors: what a chunk needs when it has a full overlap. */
+  readonly spacing: number;
 }
 
 const rankOf = cutScore;
 
 /**
- * Anchors: boundaries whose cut score beats every boundary closer than a chunk minimum, where
- * "closer" for a boundary `before` and a later one `after` means `content(before, after) <
- * need(before)`. Two anchors are therefore never closer than that, so chunks cut at any of them
- * reach `min`; and whether a boundary is an anchor depends only on text within about one minimum
- * of it (no chain reaction along the document).
+ * Anchors: the boundaries of a section whose cut score beats every other boundary less than
+ * `spacing` content tokens away; boundaries too close to the section's ends to leave a full chunk
+ * do not compete. Whether a boundary is an anchor depends only on the text within `spacing` of
+ * it, so an edit cannot set off a chain reaction along the document. Anchors are `spacing` apart;
+ * where a shorter overlap leaves a chunk between two of them under `min`, the lower-scored one is
+ * dropped.
  */
-export function findAnchors({ pieces, content, need }: SplitOptions, [from, to]: PieceSpan): number[] {
+export function findAnchors({ pieces, content, need, spacing }: SplitOptions): number[] {
+  const end = pieces.length;
   const eligible = (at: number): boolean =>
-    rankOf(pieces, at) >= 0 && content(from, at) >= need(from) && content(at, to) >= need(at);
-  const anchors: number[] = [];
-  for (let at = from + 1; at < to; at += 1) {
+    rankOf(pieces, at) >= 0 && content(0, at) >= need(0) && content(at, end) >= need(at);
+  const local: number[] = [];
+  for (let at = 1; at < end; at += 1) {
     if (!eligible(at)) continue;
     const rank = rankOf(pieces, at);
     let beaten = false;
-    // Looking back, a boundary is close while `content(other, at)` is under its own need; needs
-    // vary by a few tokens (the overlap), so scan a little past the largest one.
-    for (let other = at - 1; other > from && !beaten && content(other, at) < need(0); other -= 1) {
-      beaten = content(other, at) < need(other) && eligible(other) && rankOf(pieces, other) >= rank;
+    for (let other = at - 1; other > 0 && !beaten && content(other, at) < spacing; other -= 1) {
+      beaten = eligible(other) && rankOf(pieces, other) >= rank;
     }
-    for (let other = at + 1; other < to && !beaten && content(at, other) < need(at); other += 1) {
+    for (let other = at + 1; other < end && !beaten && content(at, other) < spacing; other += 1) {
       beaten = eligible(other) && rankOf(pieces, other) > rank;
     }
-    if (!beaten) anchors.push(at);
+    if (!beaten) local.push(at);
+  }
+  const anchors: number[] = [];
+  for (const at of local) {
+    const previous = anchors.at(-1);
+    if (previous === undefined || content(previous, at) >= need(previous)) anchors.push(at);
+    else if (rankOf(pieces, at) > rankOf(pieces, previous)) anchors[anchors.length - 1] = at;
   }
   return anchors;
 }
 
 /**
  * The cut for a span over `max` that holds no anchor: the best-scored boundary (paragraph ends,
- * then sentence ends, then word breaks, then by hash) among those that leave both sides within
- * `min` and `max`; failing that, both sides at least `min`; then the left side full; cuts right
- * after a heading come last. The choice reads only the span, so it moves only with the span.
+ * then sentence ends, then word breaks, then by hash) in the first non-empty tier of: both sides
+ * within `min`..`max`; one side within them and the other at least `min` (a longer span is
+ * peeled one chunk at a time, so it gets no more chunks than it needs); both sides at least
+ * `min`; the left side at least `min`; any boundary, cuts right after a heading last. The choice
+ * reads only the span, so it moves only when the span does.
  */
 export function chooseCut(options: SplitOptions, [from, to]: PieceSpan): number {
+  const { lower, upper, min, max } = options;
   let best = from + Math.ceil((to - from) / 2);
   let bestRank = -Infinity;
   for (let at = from + 1; at < to; at += 1) {
     const score = rankOf(options.pieces, at);
-    const leftFull = options.lower(from, at) >= options.min;
-    const rightFull = options.lower(at, to) >= options.min;
-    const fits = options.upper(from, at) <= options.max && options.upper(at, to) <= options.max;
-    const tier = score < 0 ? 0 : leftFull && rightFull ? (fits ? 4 : 3) : leftFull ? 2 : 1;
+    const leftFull = lower(from, at) >= min;
+    const rightFull = lower(at, to) >= min;
+    const leftFits = leftFull && upper(from, at) <= max;
+    const rightFits = rightFull && upper(at, to) <= max;
+    let tier = 0;
+    if (score >= 0) {
+      if (leftFits && rightFits) tier = 5;
+      else if (leftFull && rightFull) tier = leftFits || rightFits ? 4 : 3;
+      else tier = leftFull ? 2 : 1;
+    }
     const rank = tier * 2 ** 36 + score;
     if (rank > bestRank) {
       bestRank = rank;
@@ -71,17 +88,17 @@ export function chooseCut(options: SplitOptions, [from, to]: PieceSpan): number 
 }
 
 /**
- * Cuts one section into chunks. Every anchor is a cut; a span between anchors that is over
- * `max` is cut again at `chooseCut`, as often as needed. Greedy left-to-right packing would shift
- * every boundary after an edit; here an edit can only move anchors within about one chunk
- * minimum of it and re-cut the spans that touch them, so the rest of the document keeps its
- * exact chunk texts (and their embedding-cache entries).
+ * Cuts one section into chunks: at every anchor, then, inside any span between anchors that is
+ * still over `max`, at `chooseCut`, as often as needed. Greedy left-to-right packing would shift
+ * every later boundary after an edit. Here an edit can only move anchors within about one chunk
+ * minimum of it and re-cut the spans touching them; the rest of the document keeps its exact
+ * chunk texts (and their embedding-cache entries).
  */
-export function contentDefinedSplit(options: SplitOptions, span: PieceSpan): PieceSpan[] {
+export function contentDefinedSplit(options: SplitOptions): PieceSpan[] {
   const spans: PieceSpan[] = [];
-  const cuts = [span[0], ...findAnchors(options, span), span[1]];
+  const cuts = [0, ...findAnchors(options), options.pieces.length];
   const pending: PieceSpan[] = [];
-  for (let i = cuts.length - 1; i > 0; i -= 1) pending.push([cuts[i - 1] ?? span[0], cuts[i] ?? span[1]]);
+  for (let i = cuts.length - 1; i > 0; i -= 1) pending.push([cuts[i - 1] ?? 0, cuts[i] ?? 0]);
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [from, to] = next;
     if (to - from <= 1 || options.upper(from, to) <= options.max) {

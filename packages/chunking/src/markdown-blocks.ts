@@ -50,8 +50,15 @@ export function markdownSections(text: string): Block[][] {
       endParagraph();
     } else if (headingLine.test(line)) {
       endParagraph();
-      if (blocks.length > 0) sections.push(blocks);
-      blocks = [{ kind: 'heading', start: pos + leadingSpaces(line), end: contentEnd }];
+      const heading: Block = { kind: 'heading', start: pos + leadingSpaces(line), end: contentEnd };
+      // A heading directly followed by another (`# Guide` then `## Install`) joins that section
+      // rather than making a chunk of its own.
+      if (blocks.length > 0 && blocks.some((block) => block.kind !== 'heading')) {
+        sections.push(blocks);
+        blocks = [heading];
+      } else {
+        blocks.push(heading);
+      }
     } else {
       const open = fenceOpen.exec(line);
       if (open?.[1] !== undefined) {

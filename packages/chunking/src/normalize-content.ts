@@ -20,6 +20,7 @@ function tidyText(text: string): string {
     .replace(/\r\n?/g, '\n')
     .replace(controlChars, '')
     .normalize('NFC')
+    .replace(/\u00a0/g, ' ')
     .replace(/[^\S\n]+$/gm, '')
     .replace(/\n{4,}/g, '\n\n\n')
     .replace(/^\n+/, '')
@@ -34,7 +35,7 @@ function mediaType(contentType: string): SupportedContentType {
 
 /**
  * Turns a document's content into the text that is hashed, chunked and shown: Unix newlines, NFC,
- * no trailing spaces, at most two blank lines in a row. Markdown keeps its syntax (headings, lists
+ * plain spaces for no-break ones, no trailing spaces, at most two blank lines in a row. Markdown keeps its syntax (headings, lists
  * and fences guide the chunker); HTML becomes readable text with Markdown-style headings. Call it
  * before `contentHash` so that cosmetic re-sends of a document are recognised as unchanged.
  */

@@ -23,18 +23,23 @@ export function createCorpusStats(options: { ttlMs?: number; maxTerms?: number; 
   const frequencies = createTtlCache<number>({ maxEntries: options.maxTerms ?? 50_000, ttlMs, now: options.now });
   const keyOf = (...parts: string[]) => JSON.stringify(parts);
 
-  /** Statistics for `terms` in the tenant already set on `client` (row-level security scopes the counts). */
+  /** Chunk count and average length of the tenant already set on `client` (row-level security scopes the counts). */
+  async function corpus(client: pg.ClientBase, query: { tenant: string; modelId: string }): Promise<{ n: number; avgdl: number }> {
+    const key = keyOf(query.tenant, query.modelId);
+    const cached = corpora.get(key);
+    if (cached) return cached;
+    const { rows } = await client.query<{ n: number; avgdl: number }>(
+      'SELECT count(*)::int AS n, coalesce(avg(length(c.tsv)), 0)::float8 AS avgdl FROM ragmesh.chunks c WHERE c.model_id = $1',
+      [query.modelId],
+    );
+    const value = { n: rows[0]?.n ?? 0, avgdl: rows[0]?.avgdl ?? 0 };
+    corpora.set(key, value);
+    return value;
+  }
+
+  /** Corpus statistics and the df of `terms`, for the tenant already set on `client`. */
   async function lookup(client: pg.ClientBase, query: { tenant: string; modelId: string; terms: readonly string[] }): Promise<TermStats> {
-    const corpusKey = keyOf(query.tenant, query.modelId);
-    let corpus = corpora.get(corpusKey);
-    if (!corpus) {
-      const { rows } = await client.query<{ n: number; avgdl: number }>(
-        'SELECT count(*)::int AS n, coalesce(avg(length(c.tsv)), 0)::float8 AS avgdl FROM ragmesh.chunks c WHERE c.model_id = $1',
-        [query.modelId],
-      );
-      corpus = { n: rows[0]?.n ?? 0, avgdl: rows[0]?.avgdl ?? 0 };
-      corpora.set(corpusKey, corpus);
-    }
+    const totals = await corpus(client, query);
     const df = new Map<string, number>();
     const missing: string[] = [];
     for (const term of query.terms) {
@@ -53,10 +58,10 @@ export function createCorpusStats(options: { ttlMs?: number; maxTerms?: number; 
         frequencies.set(keyOf(query.tenant, query.modelId, row.term), row.df);
       }
     }
-    return { ...corpus, df };
+    return { ...totals, df };
   }
 
-  return { lookup };
+  return { corpus, lookup };
 }
 
 export type CorpusStats = ReturnType<typeof createCorpusStats>;

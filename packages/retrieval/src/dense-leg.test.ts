@@ -14,6 +14,15 @@ describe('denseSql', () => {
 SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id`);
   });
 
+  it('scores every chunk first and sorts outside when exact, so no index can answer it', () => {
+    expect(denseSql({ dims: 384, filterSql: null, firstParam: 1, exact: true })).toBe(`WITH scored AS MATERIALIZED (
+  SELECT c.chunk_id, c.embedding::vector(384) <=> $1::vector(384) AS distance
+  FROM ragmesh.chunks c
+  WHERE c.model_id = $2
+)
+SELECT chunk_id, distance FROM scored ORDER BY distance, chunk_id LIMIT $3`);
+  });
+
   it('refuses dims that are not an integer in 1..16000', () => {
     for (const dims of [0, -1, 1.5, 16001, Number.NaN]) expect(() => denseSql({ dims, filterSql: null, firstParam: 1 })).toThrow(RangeError);
   });

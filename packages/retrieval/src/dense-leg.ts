@@ -12,6 +12,8 @@ export interface DenseLegQuery {
   fetch: number;
   /** A compiled filter over `c` and its parameters (see compileFilter), or null. */
   filter: { sql: string; params: unknown[] } | null;
+  /** Scan every chunk of the tenant instead of the HNSW index (small tenants). */
+  exact: boolean;
 }
 
 /** hnsw.ef_search for a result size; pgvector caps it at 1000. */
@@ -24,17 +26,30 @@ export function efSearchFor(fetch: number): number {
  * type modifier: the expression must match the partial HNSW index `(embedding::vector(dims))`
  * of `model_id = <id>` that the index writer creates). The filter's parameters come first, so
  * its `$n` stay valid; the vector, model and limit follow.
+ *
+ * `index`: ORDER BY distance LIMIT n, which the planner can answer with the HNSW index (or,
+ * for a selective filter, by filtering first and sorting); relaxed_order iterative scans may
+ * return rows slightly out of order, so the outer query re-sorts the materialized rows by
+ * exact distance (pgvector README). `exact`: the distances of every chunk of the tenant that
+ * passes the filter, materialized first so no index can be used, then sorted.
  */
-export function denseSql(options: { dims: number; filterSql: string | null; firstParam: number }): string {
+export function denseSql(options: { dims: number; filterSql: string | null; firstParam: number; exact?: boolean }): string {
   const { dims, filterSql, firstParam: p } = options;
   if (!Number.isInteger(dims) || dims < 1 || dims > 16000) throw new RangeError(`dims ${dims} out of range`);
   const distance = `c.embedding::vector(${dims}) <=> $${p}::vector(${dims})`;
-  // relaxed_order iterative scans may return rows slightly out of order; the outer ORDER BY
-  // re-sorts the materialized candidates by their exact distance (pgvector README).
+  const where = `WHERE c.model_id = $${p + 1}${filterSql ? `\n    AND ${filterSql}` : ''}`;
+  if (options.exact) {
+    return `WITH scored AS MATERIALIZED (
+  SELECT c.chunk_id, ${distance} AS distance
+  FROM ragmesh.chunks c
+  ${where}
+)
+SELECT chunk_id, distance FROM scored ORDER BY distance, chunk_id LIMIT $${p + 2}`;
+  }
   return `WITH nearest AS MATERIALIZED (
   SELECT c.chunk_id, ${distance} AS distance
   FROM ragmesh.chunks c
-  WHERE c.model_id = $${p + 1}${filterSql ? `\n    AND ${filterSql}` : ''}
+  ${where}
   ORDER BY ${distance}
   LIMIT $${p + 2}
 )
@@ -43,16 +58,29 @@ SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id`;
 
 /**
  * Nearest chunks of the tenant (already set on `client`) by cosine distance, score 1 - distance.
- * Iterative index scans (pgvector >= 0.8) keep scanning the HNSW graph until `fetch` rows pass
- * the tenant and filter conditions, or hnsw.max_scan_tuples is reached.
+ * With `exact` false, an HNSW iterative index scan (pgvector >= 0.8) keeps walking the graph
+ * until `fetch` rows pass the tenant and filter conditions or hnsw.max_scan_tuples is reached.
+ * When it still returns fewer than `fetch` rows the leg answers exactly instead: either fewer
+ * rows match, or the graph could not reach them. The second happens for real: the index is
+ * shared by every tenant of the model, and a cluster of identical vectors (the same boilerplate
+ * chunk indexed many times, by any tenant) links only to itself, so a search that lands in it
+ * and filters it out finds nothing else (measured with pgvector 0.8.0: 1,000 duplicates left a
+ * 5,000-row neighbour with zero results at any ef_search).
  */
-export async function denseLeg(client: pg.ClientBase, query: DenseLegQuery): Promise<LegHit[]> {
-  await client.query("SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)", [
-    String(efSearchFor(query.fetch)),
-  ]);
-  const params = [...(query.filter?.params ?? [])];
-  const sql = denseSql({ dims: query.model.dims, filterSql: query.filter?.sql ?? null, firstParam: params.length + 1 });
-  params.push(pgvector.toSql(Array.from(query.vector)), query.model.id, query.fetch);
-  const { rows } = await client.query<{ chunk_id: string; distance: number }>(sql, params);
-  return rows.map((r) => ({ chunkId: r.chunk_id, score: 1 - r.distance }));
+export async function denseLeg(client: pg.ClientBase, query: DenseLegQuery): Promise<{ hits: LegHit[]; exact: boolean }> {
+  const run = async (exact: boolean) => {
+    const params = [...(query.filter?.params ?? [])];
+    const sql = denseSql({ dims: query.model.dims, filterSql: query.filter?.sql ?? null, firstParam: params.length + 1, exact });
+    params.push(pgvector.toSql(Array.from(query.vector)), query.model.id, query.fetch);
+    const { rows } = await client.query<{ chunk_id: string; distance: number }>(sql, params);
+    return rows.map((r) => ({ chunkId: r.chunk_id, score: 1 - r.distance }));
+  };
+  if (!query.exact) {
+    await client.query("SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)", [
+      String(efSearchFor(query.fetch)),
+    ]);
+    const hits = await run(false);
+    if (hits.length >= query.fetch) return { hits, exact: false };
+  }
+  return { hits: await run(true), exact: true };
 }

@@ -44,6 +44,8 @@ export interface SearcherOptions {
   statsTtlMs?: number;
   /** Summed df of the terms that select sparse candidates (see matchTerms); 20,000 by default. */
   maxSparseCandidates?: number;
+  /** Tenants with at most this many chunks of the model are searched exactly, without the HNSW index. */
+  exactScanBelow?: number;
 }
 
 /** RRF constant of the original paper; larger k flattens the advantage of top ranks. */
@@ -67,6 +69,7 @@ const elapsed = (since: number) => Math.round((performance.now() - since) * 1000
 export function createSearcher(options: SearcherOptions) {
   const stats = createCorpusStats({ ttlMs: options.statsTtlMs });
   const maxCandidates = options.maxSparseCandidates ?? 20_000;
+  const exactScanBelow = options.exactScanBelow ?? 2_000;
 
   async function run(client: pg.PoolClient, request: SearchRequest, started: number): Promise<SearchResult> {
     const timings: Omit<SearchTimings, 'total'> = {};
@@ -79,7 +82,9 @@ export function createSearcher(options: SearcherOptions) {
     const legs: LegHit[][] = [];
     if (request.mode !== 'sparse' && request.queryVector) {
       const since = performance.now();
-      legs.push(await denseLeg(client, { model: request.model, vector: request.queryVector, fetch, filter }));
+      const { n } = await stats.corpus(client, { tenant: request.tenant, modelId: request.model.id });
+      const dense = await denseLeg(client, { model: request.model, vector: request.queryVector, fetch, filter, exact: n <= exactScanBelow });
+      legs.push(dense.hits);
       timings.dense = elapsed(since);
     }
     if (request.mode !== 'dense') {

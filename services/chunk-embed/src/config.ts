@@ -18,8 +18,6 @@ const schema = z
     EMBEDDINGS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(30 * 24 * 3600),
     MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
     VECTORS_PART_CHUNKS: z.coerce.number().int().min(1).max(10_000).default(100),
-    /** A new consumer group starts at the beginning of the topic (true) or at its end (false). */
-    CONSUMER_FROM_BEGINNING: z.stringbool().default(true),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   })
   .superRefine(checkSasl)

@@ -51,7 +51,6 @@ const worker = createConsumerWorker({
   maxBatchMessages: config.CHUNK_EMBED_MAX_BATCH,
   partitionsConsumedConcurrently: config.CHUNK_EMBED_PARTITIONS_CONCURRENCY,
   sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-  fromBeginning: config.CONSUMER_FROM_BEGINNING,
   onCrash: () => process.exit(1),
 });
 const health = await startHealthServer({

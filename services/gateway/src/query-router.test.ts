@@ -10,7 +10,7 @@ import type { QueryAsk } from './query-client.js';
 
 startTelemetry({ service: 'gateway-test' });
 const asked: QueryAsk[] = [];
-const hits = [
+const hits: QueryResponse['hits'] = [
   { chunkId: 'c1', documentId: 'd1', title: 'One', uri: null, score: 0.9, text: 'Kafka keeps order per partition.', metadata: {} },
   { chunkId: 'c2', documentId: 'd2', title: 'Two', uri: null, score: 0.5, text: 'Postgres stores vectors.', metadata: { lang: 'en' } },
 ];

@@ -12,8 +12,6 @@ const schema = z
     INDEXER_GROUP_ID: z.string().min(1).default('ragmesh-indexer'),
     INDEXER_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(256),
     INDEXER_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
-    /** A new consumer group starts at the beginning of the topic (true) or at its end (false). */
-    CONSUMER_FROM_BEGINNING: z.stringbool().default(true),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(6),
   })
   .superRefine(checkSasl);

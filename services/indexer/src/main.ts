@@ -32,7 +32,6 @@ const worker = createConsumerWorker({
   maxBatchMessages: config.INDEXER_MAX_BATCH,
   partitionsConsumedConcurrently: config.INDEXER_PARTITIONS_CONCURRENCY,
   sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-  fromBeginning: config.CONSUMER_FROM_BEGINNING,
   onCrash: () => process.exit(1),
 });
 const health = await startHealthServer({

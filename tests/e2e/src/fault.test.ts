@@ -3,7 +3,7 @@ import { createSerde, topics, type DocumentEvent } from '@ragmesh/contracts';
 import { testKafka, uniqueName } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPool, expectedChunks, makeDocuments, paragraph, rng, storeSnapshot, waitCaughtUp, type TestDocument } from './corpus.js';
-import { killAll, meshEnv, startService, stopService, type RunningService, type ServiceName } from './mesh-harness.js';
+import { killAll, meshEnv, startGroupsAtEnd, startService, stopService, type RunningService, type ServiceName } from './mesh-harness.js';
 
 const env = meshEnv('fault', { CHUNK_EMBED_MAX_BATCH: '64', INDEXER_MAX_BATCH: '64', KAFKA_SESSION_TIMEOUT_MS: '6000' });
 const kafka = testKafka();
@@ -14,6 +14,7 @@ const services: Partial<Record<ServiceName, RunningService>> = {};
 
 beforeAll(async () => {
   await serde.register();
+  await startGroupsAtEnd(env);
   services.indexer = await startService('indexer', env);
   services['chunk-embed'] = await startService('chunk-embed', env);
 });

@@ -3,7 +3,7 @@ import { createApiKeyStore, migrate } from '@ragmesh/store';
 import { readAll, testKafka, topicSize, uniqueName, waitFor } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPool, expectedChunks, makeDocuments, paragraph, rng, storeSnapshot, waitCaughtUp, type TestDocument } from './corpus.js';
-import { killAll, meshEnv, metricValue, startService, stopService, type RunningService } from './mesh-harness.js';
+import { killAll, meshEnv, startGroupsAtEnd, metricValue, startService, stopService, type RunningService } from './mesh-harness.js';
 
 const env = meshEnv('ingestion', { MAX_DOCUMENT_BYTES: '200000' });
 const kafka = testKafka();
@@ -60,6 +60,7 @@ beforeAll(async () => {
   startOffsets = await admin.fetchTopicOffsets(topics.vectorsUpsert);
   await admin.disconnect();
   apiKey = await createApiKeyStore(pool).create({ tenant });
+  await startGroupsAtEnd(env);
   services.indexer = await startService('indexer', env);
   services['chunk-embed'] = await startService('chunk-embed', env);
   services.gateway = await startService('gateway', env);

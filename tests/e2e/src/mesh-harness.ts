@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stackEnv, uniqueName, waitFor } from '@ragmesh/testkit';
+import { Kafka, logLevel } from 'kafkajs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 export type ServiceName = 'gateway' | 'chunk-embed' | 'indexer' | 'retriever';
@@ -32,8 +33,9 @@ export interface RunningService {
 }
 
 /**
- * Environment shared by the services of one test run: fresh consumer groups that start at the end
- * of each topic, so a run never waits on what earlier runs (or other users of the stack) left.
+ * Environment shared by the services of one test run, with fresh consumer groups. Call
+ * `startGroupsAtEnd` before starting the workers, so a run never waits on what earlier runs (or
+ * other users of the stack) left in the topics.
  */
 export function meshEnv(suite: string, extra: Record<string, string> = {}): Record<string, string> {
   const env = stackEnv();
@@ -51,7 +53,6 @@ export function meshEnv(suite: string, extra: Record<string, string> = {}): Reco
     INDEXER_GROUP_ID: `e2e-${run}-indexer`,
     RETRIEVER_GROUP_ID: `e2e-${run}-retriever`,
     GATEWAY_REPLY_GROUP_ID: `e2e-${run}-gateway-replies`,
-    CONSUMER_FROM_BEGINNING: 'false',
     ...extra,
   };
 }
@@ -107,4 +108,27 @@ export async function metricValue(url: string, name: string, labels: Record<stri
     if (matches) total += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return total;
+}
+
+/**
+ * Commits the current end of each topic for the run's worker groups. Committed offsets (rather
+ * than "start at latest") matter: a worker killed before its first commit must resume where the
+ * run began, not skip to whatever is latest when it restarts.
+ */
+export async function startGroupsAtEnd(env: Record<string, string>): Promise<void> {
+  const kafka = new Kafka({ clientId: 'e2e-harness', brokers: stackEnv().brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const [groupId, topic] of [
+      [env.CHUNK_EMBED_GROUP_ID, 'documents.ingest'],
+      [env.INDEXER_GROUP_ID, 'vectors.upsert'],
+    ] as const) {
+      if (!groupId) continue;
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
