@@ -9,6 +9,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Generous: the ONNX model tests load real weights, and a busy 2-core machine is slow.
+          testTimeout: 60_000,
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'tests/*/src/**/*.unit.test.ts'],
         },
       },

@@ -17,8 +17,8 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { editedDocuments, loadScifact, meshChunks } from './lib/corpus.mjs';
 import {
-  benchKafka, chunkEmbedCounters, createDocumentPublisher, flushEmbeddingCache, groupLag, killAll, startGroupAtEnd, startService,
-  stopService, storeCounts, waitIndexed,
+  benchKafka, chunkEmbedCounters, createDocumentPublisher, flushEmbeddingCache, groupLag, killAll, otherActiveWorkers, startGroupAtEnd,
+  startService, stopService, storeCounts, waitIndexed,
 } from './lib/mesh.mjs';
 import { memoryOf, round, stackPids, startSampler } from './lib/procs.mjs';
 import { printTargets, targetsFor, writeResults } from './lib/report.mjs';
@@ -84,7 +84,7 @@ function warnTraffic(label, t) {
 }
 
 /** Runs the three mesh steps for one provider against freshly started services. */
-async function runMesh({ provider, docs, edited, expectedChunks, pool, redis, kafka, publisher }) {
+async function runMesh({ provider, docs, edited, expectedChunks, expectedDistinct, pool, redis, kafka, publisher }) {
   const modelId = provider === 'hash' ? `hash-${settings.hashDims}` : settings.model;
   const tenant = `bench-${provider}-${runId}`;
   const groups = { chunkEmbed: `bench-${runId}-${provider}-chunk-embed`, indexer: `bench-${runId}-${provider}-indexer` };
@@ -104,21 +104,29 @@ async function runMesh({ provider, docs, edited, expectedChunks, pool, redis, ka
   await admin.connect();
   const out = { tenant, groups, modelId, flushedCacheEntries: flushed, steps: {} };
   try {
-    services.indexer = await startService(repoRoot, 'indexer', serviceEnv);
-    services.chunkEmbed = await startService(repoRoot, 'chunk-embed', serviceEnv);
+    const logFile = (name) => join(benchDir, '.logs', `${runId}-${provider}-${name}.log`);
+    services.indexer = await startService(repoRoot, 'indexer', serviceEnv, logFile('indexer'));
+    services.chunkEmbed = await startService(repoRoot, 'chunk-embed', serviceEnv, logFile('chunk-embed'));
+    out.logs = { chunkEmbed: logFile('chunk-embed'), indexer: logFile('indexer') };
     const watched = { 'chunk-embed': services.chunkEmbed.pid, indexer: services.indexer.pid, bench: process.pid, ...stackPids(repoRoot) };
     const whole = startSampler(watched);
-    const counters = () => chunkEmbedCounters(services.chunkEmbed.url);
+    const counters = () => chunkEmbedCounters(services.chunkEmbed);
+    const others = async (label) => {
+      const list = await otherActiveWorkers(admin, Object.values(groups)).catch(() => []);
+      if (list.length > 0) console.log(`  note: ${label}: other chunk-embed/indexer groups are active and also consume these topics: ${list.join(', ')}`);
+      return list;
+    };
 
     // 1. first ingest: every document, nothing cached, nothing indexed for this tenant.
     {
       const c0 = await counters();
       const sampler = startSampler(watched);
       const version = Date.now();
+      const othersBefore = await others(`${provider} first ingest`);
       const t0 = Date.now();
-      await publisher.publish(tenant, docs, version);
+      await publisher.publish(tenant, docs, version, modelId);
       const published = Date.now();
-      const progress = await waitIndexed(pool, { tenant, version, expected: docs.length, stallSeconds: settings.stallSeconds, label: `${provider} first ingest` });
+      const progress = await waitIndexed(pool, { tenant, version, modelId, expected: docs.length, stallSeconds: settings.stallSeconds, label: `${provider} first ingest` });
       const seen = Date.now();
       const host = sampler.stop();
       const c1 = await counters();
@@ -129,9 +137,13 @@ async function runMesh({ provider, docs, edited, expectedChunks, pool, redis, ka
         secondsToLastIndexedAt: round((progress.last_ms - t0) / 1000, 3), publishSeconds: round((published - t0) / 1000, 3),
         documentsPerSecond: round(docs.length / seconds), chunksPerSecond: round(store.chunks / seconds),
         modelTexts: c1.modelTexts - c0.modelTexts, cacheTexts: c1.cacheTexts - c0.cacheTexts, modelCalls: c1.modelCalls - c0.modelCalls,
-        traffic: traffic(c0, c1, docs.length), host,
+        traffic: traffic(c0, c1, docs.length), otherWorkers: [...new Set([...othersBefore, ...(await others(`${provider} first ingest`))])], host,
       };
       warnTraffic(`${provider} first ingest`, out.steps.first.traffic);
+      if (store.chunks !== expectedChunks) console.log(`  note: the store holds ${store.chunks} chunks for the tenant, the in-process chunking gives ${expectedChunks}`);
+      if (out.steps.first.modelTexts + out.steps.first.cacheTexts < expectedDistinct) {
+        console.log(`  note: chunk-embed saw ${out.steps.first.modelTexts + out.steps.first.cacheTexts} texts of ${expectedDistinct}: another mesh must have indexed some of these documents first`);
+      }
       console.log(`  mesh ${provider} first ingest: ${docs.length} docs, ${store.chunks} chunks (expected ${expectedChunks}) in ${seconds.toFixed(1)} s → ${(docs.length / seconds).toFixed(1)} docs/s, ${(store.chunks / seconds).toFixed(1)} chunks/s; ${c1.modelTexts - c0.modelTexts} texts embedded`);
     }
 
@@ -140,8 +152,9 @@ async function runMesh({ provider, docs, edited, expectedChunks, pool, redis, ka
       const c0 = await counters();
       const sampler = startSampler(watched);
       const version = Date.now();
+      const othersBefore = await others(`${provider} unchanged re-ingest`);
       const t0 = Date.now();
-      await publisher.publish(tenant, docs, version);
+      await publisher.publish(tenant, docs, version, modelId);
       const published = Date.now();
       let lastMove = Date.now();
       let last = -1;
@@ -163,7 +176,7 @@ async function runMesh({ provider, docs, edited, expectedChunks, pool, redis, ka
       out.steps.unchanged = {
         documents: docs.length, seconds: round(seconds, 3), publishSeconds: round((published - t0) / 1000, 3), documentsPerSecond: round(docs.length / seconds),
         skipped: c1.skipped - c0.skipped, modelTexts: c1.modelTexts - c0.modelTexts, cacheTexts: c1.cacheTexts - c0.cacheTexts, modelCalls: c1.modelCalls - c0.modelCalls,
-        traffic: traffic(c0, c1, docs.length), host,
+        traffic: traffic(c0, c1, docs.length), otherWorkers: [...new Set([...othersBefore, ...(await others(`${provider} unchanged re-ingest`))])], host,
       };
       warnTraffic(`${provider} unchanged re-ingest`, out.steps.unchanged.traffic);
       console.log(`  mesh ${provider} unchanged re-ingest: ${docs.length} docs in ${seconds.toFixed(1)} s, ${c1.skipped - c0.skipped} skipped, ${c1.modelTexts - c0.modelTexts} texts embedded`);
@@ -174,16 +187,18 @@ async function runMesh({ provider, docs, edited, expectedChunks, pool, redis, ka
       const c0 = await counters();
       const sampler = startSampler(watched);
       const version = Date.now();
+      const othersBefore = await others(`${provider} edit`);
       const t0 = Date.now();
-      await publisher.publish(tenant, edited, version);
-      await waitIndexed(pool, { tenant, version, expected: edited.length, ids: edited.map((d) => d.id), stallSeconds: settings.stallSeconds, label: `${provider} edit` });
+      await publisher.publish(tenant, edited, version, modelId);
+      await waitIndexed(pool, { tenant, version, modelId, expected: edited.length, ids: edited.map((d) => d.id), stallSeconds: settings.stallSeconds, label: `${provider} edit` });
       const seconds = (Date.now() - t0) / 1000;
       const host = sampler.stop();
       const c1 = await counters();
       const store = await storeCounts(pool, tenant);
       out.steps.edit = {
         documents: edited.length, seconds: round(seconds, 3), modelTexts: c1.modelTexts - c0.modelTexts, cacheTexts: c1.cacheTexts - c0.cacheTexts,
-        modelCalls: c1.modelCalls - c0.modelCalls, storeChunksAfter: store.chunks, traffic: traffic(c0, c1, edited.length), host,
+        modelCalls: c1.modelCalls - c0.modelCalls, storeChunksAfter: store.chunks, traffic: traffic(c0, c1, edited.length),
+        otherWorkers: [...new Set([...othersBefore, ...(await others(`${provider} edit`))])], host,
       };
       warnTraffic(`${provider} edit`, out.steps.edit.traffic);
       console.log(`  mesh ${provider} 1% edit: ${edited.length} docs in ${seconds.toFixed(1)} s, ${c1.modelTexts - c0.modelTexts} texts embedded, ${c1.cacheTexts - c0.cacheTexts} from cache`);
@@ -278,7 +293,7 @@ async function main() {
         const estimate = embedSeconds * (settings.langchain ? 2.1 : 1.1) + chunkingSeconds * 2;
         console.log(`  estimated time for the rest of the local run at this load: ~${Math.ceil(estimate / 60)} min`);
       }
-      entry.mesh = await runMesh({ provider, docs, edited, expectedChunks: expected.chunkCount, pool, redis, kafka, publisher });
+      entry.mesh = await runMesh({ provider, docs, edited, expectedChunks: expected.chunkCount, expectedDistinct: expected.uniqueTexts.length, pool, redis, kafka, publisher });
       if (entry.raw) entry.meshToRaw = round(entry.mesh.steps.first.chunksPerSecond / entry.raw.chunksPerSecond, 3);
       if (entry.meshToRaw !== undefined) console.log(`  mesh/raw throughput: ${entry.meshToRaw}`);
       if (process.env.BENCH_KEEP_DATA !== '1') await dropTenant(pool, redis, entry.mesh.tenant);

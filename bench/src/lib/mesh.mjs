@@ -3,9 +3,9 @@
 // DocumentEvents straight to documents.ingest, observed through Postgres and /metrics.
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSerde, topics } from '@ragmesh/contracts';
 import { withTenant } from '@ragmesh/store';
@@ -26,8 +26,11 @@ export function killAll() {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-/** Starts `services/<name>/dist/main.js` with `env` on a free metrics port and waits for /readyz. */
-export async function startService(repoRoot, name, env) {
+/**
+ * Starts `services/<name>/dist/main.js` with `env` on a free metrics port and waits for /readyz.
+ * stdout/stderr go to `logFile` (and the last lines are kept for error messages).
+ */
+export async function startService(repoRoot, name, env, logFile) {
   const main = join(repoRoot, `services/${name}/dist/main.js`);
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`pnpm -s build\` (make bench builds first)`);
   const port = await freePort();
@@ -39,10 +42,19 @@ export async function startService(repoRoot, name, env) {
   children.add(child);
   child.once('exit', () => children.delete(child));
   const logs = [];
+  let file = null;
+  if (logFile) {
+    mkdirSync(dirname(logFile), { recursive: true });
+    file = createWriteStream(logFile, { flags: 'a' });
+  }
   const keep = (chunk) => {
+    file?.write(chunk);
     logs.push(chunk.toString());
     if (logs.length > 300) logs.shift();
   };
+  child.once('exit', (code, signal) => {
+    file?.end(`\n[bench] ${name} exited with code ${code} signal ${signal}\n`);
+  });
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
@@ -71,9 +83,25 @@ export async function stopService(service) {
   return code;
 }
 
-/** Sum of a Prometheus counter/gauge over the series matching `labels`. */
-export async function metricValue(url, name, labels = {}) {
-  const text = await (await fetch(`${url}/metrics`)).text();
+/** The /metrics page of a service, retried briefly; names the service's exit when it is gone. */
+async function scrape(service) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(`${service.url}/metrics`);
+      if (response.ok) return await response.text();
+      throw new Error(`HTTP ${response.status}`);
+    } catch (error) {
+      if (service.child.exitCode !== null || service.child.signalCode !== null) {
+        throw new Error(`${service.name} (pid ${service.pid}) exited with code ${service.child.exitCode} signal ${service.child.signalCode}:\n${service.logs.join('').slice(-4000)}`);
+      }
+      if (attempt >= 5) throw new Error(`${service.name} /metrics: ${error.message}`, { cause: error });
+      await sleep(300);
+    }
+  }
+}
+
+/** Sum of a Prometheus counter/gauge over the series matching `labels` in a scraped page. */
+export function metricValue(text, name, labels = {}) {
   let total = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
@@ -83,17 +111,18 @@ export async function metricValue(url, name, labels = {}) {
 }
 
 /** The chunk-embed counters the benchmark reads. */
-export async function chunkEmbedCounters(url) {
-  const [modelTexts, cacheTexts, modelCalls, skipped, messages, deadLettered, retries] = await Promise.all([
-    metricValue(url, 'ragmesh_embeddings_total', { source: 'model' }),
-    metricValue(url, 'ragmesh_embeddings_total', { source: 'cache' }),
-    metricValue(url, 'ragmesh_embedding_model_calls_total'),
-    metricValue(url, 'ragmesh_documents_total', { outcome: 'skipped_unchanged' }),
-    metricValue(url, 'ragmesh_consumer_messages_total'),
-    metricValue(url, 'ragmesh_dlq_messages_total'),
-    metricValue(url, 'ragmesh_consumer_retries_total'),
-  ]);
-  return { modelTexts, cacheTexts, modelCalls, skipped, messages, deadLettered, retries };
+export async function chunkEmbedCounters(service) {
+  const text = await scrape(service);
+  return {
+    modelTexts: metricValue(text, 'ragmesh_embeddings_total', { source: 'model' }),
+    cacheTexts: metricValue(text, 'ragmesh_embeddings_total', { source: 'cache' }),
+    modelCalls: metricValue(text, 'ragmesh_embedding_model_calls_total'),
+    skipped: metricValue(text, 'ragmesh_documents_total', { outcome: 'skipped_unchanged' }),
+    otherModel: metricValue(text, 'ragmesh_documents_total', { outcome: 'skipped_other_model' }),
+    messages: metricValue(text, 'ragmesh_consumer_messages_total'),
+    deadLettered: metricValue(text, 'ragmesh_dlq_messages_total'),
+    retries: metricValue(text, 'ragmesh_consumer_retries_total'),
+  };
 }
 
 export function benchKafka() {
@@ -128,6 +157,15 @@ export async function groupLag(admin, groupId, topic) {
   return lag;
 }
 
+/** Consumer groups other than `ours` that are active (Stable, with members) and look like chunk-embed workers. */
+export async function otherActiveWorkers(admin, ours) {
+  const { groups } = await admin.listGroups();
+  const candidates = groups.map((g) => g.groupId).filter((id) => !ours.includes(id) && /chunk-embed|indexer/.test(id));
+  if (candidates.length === 0) return [];
+  const { groups: described } = await admin.describeGroups(candidates);
+  return described.filter((g) => g.state === 'Stable' && g.members.length > 0).map((g) => g.groupId);
+}
+
 /** A producer for documents.ingest with the Confluent-framed Avro serde. */
 export async function createDocumentPublisher(kafka) {
   const serde = createSerde({ registryUrl: stackEnv().registryUrl, topics: [topics.documentsIngest] });
@@ -135,14 +173,17 @@ export async function createDocumentPublisher(kafka) {
   const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 5 });
   await producer.connect();
   return {
-    /** Publishes one UPSERT per doc (key `tenant:docId`, version = `sourceTime`) in batches of 500. */
-    async publish(tenant, docs, sourceTime) {
+    /**
+     * Publishes one UPSERT per doc (key `tenant:docId`, version = `sourceTime`) in batches of 500.
+     * `embeddingModel` pins the model, so workers configured with another model skip the events.
+     */
+    async publish(tenant, docs, sourceTime, embeddingModel = null) {
       for (let i = 0; i < docs.length; i += 500) {
         const messages = docs.slice(i, i + 500).map((doc) => {
           const event = {
             eventId: randomUUID(), op: 'UPSERT', tenant, documentId: doc.id, uri: `scifact:${doc.id}`, title: doc.title || null,
             content: doc.text, contentType: 'text/plain', metadata: { source: 'beir-scifact' }, contentHash: null, chunking: 'default',
-            embeddingModel: null, sourceTime,
+            embeddingModel, sourceTime,
           };
           return { key: `${tenant}:${doc.id}`, value: serde.encode(topics.documentsIngest, event) };
         });
@@ -153,15 +194,19 @@ export async function createDocumentPublisher(kafka) {
   };
 }
 
-/** Documents of `tenant` at `version` (all, or those in `ids`): how many are indexed/failed and the last indexed_at. */
-export async function versionProgress(pool, tenant, version, ids = null) {
+/**
+ * Documents of `tenant` at `version` (all, or those in `ids`): how many are indexed by `modelId`,
+ * how many by another model (someone else's mesh consumed the events), failed, last indexed_at.
+ */
+export async function versionProgress(pool, { tenant, version, modelId, ids = null }) {
   return withTenant(pool, tenant, async (client) => {
     const { rows } = await client.query(
-      `SELECT count(*) FILTER (WHERE status = 'indexed' AND active_version = $1)::int AS indexed,
+      `SELECT count(*) FILTER (WHERE status = 'indexed' AND active_version = $1 AND model_id = $3)::int AS indexed,
+              count(*) FILTER (WHERE status = 'indexed' AND model_id <> $3)::int AS other_model,
               count(*) FILTER (WHERE status = 'failed')::int AS failed,
               (extract(epoch FROM max(indexed_at) FILTER (WHERE active_version = $1)) * 1000)::float8 AS last_ms
          FROM ragmesh.documents WHERE ($2::text[] IS NULL OR document_id = ANY($2))`,
-      [version, ids],
+      [version, ids, modelId],
     );
     return rows[0];
   });
@@ -183,13 +228,14 @@ export async function storeCounts(pool, tenant) {
  * Polls until `expected` documents are indexed at `version`; fails fast on failed documents
  * and when nothing moved for `stallSeconds`. Prints progress every 10 s.
  */
-export async function waitIndexed(pool, { tenant, version, expected, ids = null, stallSeconds, label, onTick }) {
+export async function waitIndexed(pool, { tenant, version, modelId, expected, ids = null, stallSeconds, label, onTick }) {
   let last = -1;
   let lastMove = Date.now();
   let lastPrint = Date.now();
   for (;;) {
-    const p = await versionProgress(pool, tenant, version, ids);
+    const p = await versionProgress(pool, { tenant, version, modelId, ids });
     if (p.failed > 0) throw new Error(`${label}: ${p.failed} documents failed in the mesh (see the chunk-embed/indexer logs)`);
+    if (p.other_model > 0) throw new Error(`${label}: ${p.other_model} documents were indexed under another model than ${modelId}: another mesh is consuming documents.ingest`);
     if (p.indexed >= expected) return p;
     if (p.indexed !== last) {
       last = p.indexed;

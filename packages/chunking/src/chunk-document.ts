@@ -112,7 +112,7 @@ export function chunkDocument(input: ChunkDocumentInput): Chunk[] {
       pieces,
       content,
       need: (at) => budget.min - budget.base - budget.titleLower - overlapAt(at).lower,
-      spacing: budget.min - budget.base - budget.titleLower - budget.overlap,
+      spacing: budget.min - budget.base - budget.titleLower,
       min: budget.min,
       max: budget.max,
       lower: (from, to) => budget.base + budget.titleLower + overlapAt(from).lower + content(from, to),

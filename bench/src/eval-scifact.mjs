@@ -1,0 +1,126 @@
+// `make eval`: retrieval quality on BEIR SciFact (test split): nDCG@10 (trec_eval ndcg_cut.10,
+// linear gain) and recall@100 for sparse, dense and hybrid, with all-MiniLM-L6-v2 and
+// bge-small-en-v1.5, printed beside the published baselines and written to bench/results/.
+// The corpus goes through the product's own chunker, embedder and index writer into one tenant per
+// model; a second run reuses that tenant when it is complete (EVAL_REINDEX=1 forces a rebuild).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chunkDocument, contentHash, getPolicy, normalizeContent, sha256Hex } from '@ragmesh/chunking';
+import { createEmbedder } from '@ragmesh/embeddings';
+import { createSearcher } from '@ragmesh/retrieval';
+import { createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/store';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const dataDir = process.env.SCIFACT_DIR ?? resolve(root, '../shared/datasets/beir/scifact');
+const models = (process.env.EVAL_MODELS ?? 'all-MiniLM-L6-v2,bge-small-en-v1.5').split(',');
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://ragmesh:ragmesh@127.0.0.1:5432/ragmesh';
+const published = {
+  'BM25 (BEIR paper)': 0.665,
+  'BM25 flat (Anserini)': 0.6789,
+  'all-MiniLM-L6-v2 (MTEB)': 0.64508,
+  'bge-small-en-v1.5 (MTEB)': 0.71273,
+};
+const targets = { 'all-MiniLM-L6-v2': 0.7, 'bge-small-en-v1.5': 0.73 };
+
+const readJsonl = (file) => readFileSync(join(dataDir, file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const corpus = readJsonl('corpus.jsonl');
+const queries = new Map(readJsonl('queries.jsonl').map((q) => [q._id, q.text]));
+const qrels = new Map();
+for (const line of readFileSync(join(dataDir, 'qrels/test.tsv'), 'utf8').split('\n').slice(1)) {
+  const [qid, docId, score] = line.replace(/\r$/, '').split('\t');
+  if (!qid || !docId) continue;
+  if (!qrels.has(qid)) qrels.set(qid, new Map());
+  qrels.get(qid).set(docId, Number(score));
+}
+
+/** trec_eval ndcg_cut.10 with linear gain. */
+function ndcgAt10(ranked, relevant) {
+  let dcg = 0;
+  ranked.slice(0, 10).forEach((doc, i) => (dcg += (relevant.get(doc) ?? 0) / Math.log2(i + 2)));
+  const ideal = [...relevant.values()].sort((a, b) => b - a).slice(0, 10);
+  const idcg = ideal.reduce((sum, gain, i) => sum + gain / Math.log2(i + 2), 0);
+  return idcg === 0 ? 0 : dcg / idcg;
+}
+function recallAt100(ranked, relevant) {
+  const top = new Set(ranked.slice(0, 100));
+  return [...relevant.keys()].filter((d) => top.has(d)).length / relevant.size;
+}
+
+async function ensureIndexed(pool, embedder, tenant) {
+  const { rows } = await withTenant(pool, tenant, (c) => c.query("SELECT count(*)::int AS n FROM ragmesh.documents WHERE status = 'indexed'"));
+  if (rows[0].n === corpus.length && process.env.EVAL_REINDEX !== '1') return { reused: true, seconds: 0 };
+  const writer = createIndexWriter(pool);
+  const policy = getPolicy('default');
+  const started = performance.now();
+  let version = Date.now();
+  for (let i = 0; i < corpus.length; i += 64) {
+    const docs = corpus.slice(i, i + 64).map((d) => {
+      const normalized = normalizeContent({ content: d.text, contentType: 'text/plain' });
+      const chunks = chunkDocument({ text: normalized, title: d.title, policy, countTokens: (t) => embedder.countTokens(t), maxTokens: embedder.model.maxTokens });
+      return { d, normalized, chunks };
+    });
+    const texts = docs.flatMap((x) => x.chunks.map((c) => c.embedText));
+    const vectors = await embedder.embed(texts, 'document');
+    let at = 0;
+    const versions = docs.map(({ d, normalized, chunks }) => ({
+      op: 'UPSERT', documentId: d._id, version: ++version,
+      contentHash: contentHash({ normalized, policy: 'default', modelId: embedder.model.id }),
+      uri: null, title: d.title, metadata: {}, chunking: 'default',
+      model: { id: embedder.model.id, version: embedder.model.version, dims: embedder.model.dims },
+      part: 0, partCount: 1, chunkCount: chunks.length,
+      chunks: chunks.map((c) => {
+        const textHash = sha256Hex(c.embedText);
+        const vector = vectors[at++];
+        return { chunkId: createHash('sha256').update(`${d._id}\u0000${textHash}\u0000${c.ordinal}`).digest('hex').slice(0, 32), ordinal: c.ordinal, text: c.text, textHash, tokenCount: c.tokenCount, embedding: Array.from(vector) };
+      }),
+    }));
+    await writer.apply(tenant, versions);
+    if ((i / 64) % 10 === 0) process.stdout.write(`\r  ${embedder.model.id}: indexed ${Math.min(i + 64, corpus.length)}/${corpus.length} documents`);
+  }
+  process.stdout.write('\n');
+  return { reused: false, seconds: (performance.now() - started) / 1000 };
+}
+
+const pool = createPool({ connectionString: databaseUrl, max: 4, applicationName: 'ragmesh-eval' });
+await migrate(pool);
+const searcher = createSearcher({ pool });
+const results = { dataset: 'BEIR SciFact test', queries: qrels.size, published, targets, models: {} };
+for (const modelId of models) {
+  const embedder = await createEmbedder({ provider: 'local', modelId, modelsDir: process.env.EMBEDDINGS_MODELS_DIR });
+  const tenant = `eval-scifact-${modelId}`;
+  const indexing = await ensureIndexed(pool, embedder, tenant);
+  const modes = {};
+  for (const mode of ['sparse', 'dense', 'hybrid']) {
+    let ndcg = 0;
+    let recall = 0;
+    for (const [qid, relevant] of qrels) {
+      const text = queries.get(qid) ?? '';
+      const queryVector = mode === 'sparse' ? null : (await embedder.embed([text], 'query'))[0];
+      const { hits } = await searcher.search({ tenant, model: { id: embedder.model.id, dims: embedder.model.dims }, queryVector, text, topK: 100, mode });
+      // A document scores as its best chunk: hits come best first, so keep first appearances.
+      const ranked = [...new Set(hits.map((h) => h.documentId))];
+      ndcg += ndcgAt10(ranked, relevant);
+      recall += recallAt100(ranked, relevant);
+    }
+    modes[mode] = { ndcg10: ndcg / qrels.size, recall100: recall / qrels.size };
+  }
+  results.models[modelId] = { indexing, modes };
+  await embedder.close();
+}
+await pool.end();
+
+const lines = ['| model | mode | nDCG@10 | recall@100 |', '|---|---|---|---|'];
+for (const [model, { modes }] of Object.entries(results.models)) {
+  for (const [mode, m] of Object.entries(modes)) lines.push(`| ${model} | ${mode} | ${m.ndcg10.toFixed(4)} | ${m.recall100.toFixed(4)} |`);
+}
+lines.push('', '| published baseline | nDCG@10 |', '|---|---|', ...Object.entries(published).map(([k, v]) => `| ${k} | ${v} |`));
+for (const [model, target] of Object.entries(targets)) {
+  const hybrid = results.models[model]?.modes.hybrid.ndcg10;
+  if (hybrid !== undefined) lines.push('', `target hybrid ${model} >= ${target}: ${hybrid >= target ? 'MET' : 'NOT MET'} (${hybrid.toFixed(4)})`);
+}
+console.log(lines.join('\n'));
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+writeFileSync(join(root, 'bench/results/eval-scifact.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(root, 'bench/results/eval-scifact.md'), `# SciFact retrieval quality (\`make eval\`)\n\n${lines.join('\n')}\n`);

@@ -1,0 +1,176 @@
+// Query latency: POST /v1/query through the whole mesh (gateway → Kafka → retriever → Postgres →
+// Kafka → gateway) against the same retrieval run directly on Postgres, in one run, over a tenant
+// of >= 100,000 chunks, open-loop at BENCH_QPS (50) for BENCH_SECONDS (60), `hash` embedder, result
+// cache off. Prints p50/p95/p99 for both and writes bench/results/query-latency.{json,md}.
+import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chunkDocument, getPolicy, normalizeContent, sha256Hex } from '@ragmesh/chunking';
+import { createHashEmbedder } from '@ragmesh/embeddings';
+import { createSearcher } from '@ragmesh/retrieval';
+import { createApiKeyStore, createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/store';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const dataDir = process.env.SCIFACT_DIR ?? resolve(root, '../shared/datasets/beir/scifact');
+const qps = Number(process.env.BENCH_QPS ?? 50);
+const seconds = Number(process.env.BENCH_SECONDS ?? 60);
+const minChunks = Number(process.env.BENCH_CHUNKS ?? 100_000);
+const mode = process.env.BENCH_MODE ?? 'hybrid';
+const tenant = process.env.BENCH_TENANT ?? 'bench-latency';
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://ragmesh:ragmesh@127.0.0.1:5432/ragmesh';
+const embedder = createHashEmbedder({ dims: 384 });
+const model = { id: embedder.model.id, dims: embedder.model.dims };
+
+const readJsonl = (file) => readFileSync(join(dataDir, file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const corpus = readJsonl('corpus.jsonl');
+const queryTexts = readJsonl('queries.jsonl').map((q) => q.text);
+
+const pool = createPool({ connectionString: databaseUrl, max: 4, applicationName: 'ragmesh-bench' });
+await migrate(pool);
+
+async function chunkCount() {
+  const { rows } = await withTenant(pool, tenant, (c) => c.query('SELECT count(*)::int AS n FROM ragmesh.chunks'));
+  return rows[0].n;
+}
+
+// SciFact's abstracts, copied under new ids until the tenant holds enough chunks.
+async function load() {
+  const writer = createIndexWriter(pool);
+  let copy = 0;
+  let version = Date.now();
+  while ((await chunkCount()) < minChunks) {
+    for (let i = 0; i < corpus.length; i += 200) {
+      const versions = corpus.slice(i, i + 200).map((d) => {
+        const normalized = normalizeContent({ content: d.text, contentType: 'text/plain' });
+        const chunks = chunkDocument({ text: normalized, title: d.title, policy: getPolicy('default'), countTokens: (t) => embedder.countTokens(t), maxTokens: embedder.model.maxTokens });
+        const id = `${d._id}-copy${copy}`;
+        return {
+          op: 'UPSERT', documentId: id, version: ++version, contentHash: sha256Hex(`${copy}:${normalized}`), uri: null, title: d.title,
+          metadata: { copy: String(copy), year: String(2000 + (Number(d._id) % 25)) }, chunking: 'default', model: { ...model, version: '1' },
+          part: 0, partCount: 1, chunkCount: chunks.length,
+          chunks: chunks.map((c) => ({
+            chunkId: createHash('sha256').update(`${id}\u0000${c.ordinal}`).digest('hex').slice(0, 32), ordinal: c.ordinal, text: c.text,
+            textHash: sha256Hex(c.embedText), tokenCount: c.tokenCount, embedding: [],
+          })),
+        };
+      });
+      const texts = versions.flatMap((v) => v.chunks.map((c) => `${v.title}\n\n${c.text}`));
+      const vectors = await embedder.embed(texts, 'document');
+      let at = 0;
+      for (const v of versions) for (const c of v.chunks) c.embedding = Array.from(vectors[at++]);
+      await writer.apply(tenant, versions);
+    }
+    copy++;
+    process.stdout.write(`\r  loaded ${await chunkCount()} chunks`);
+  }
+  process.stdout.write('\n');
+}
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function startService(name, env) {
+  const child = fork(join(root, `services/${name}/dist/main.js`), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const url = `http://127.0.0.1:${env.GATEWAY_PORT ?? env.METRICS_PORT}`;
+  for (let i = 0; i < 240; i++) {
+    if ((await fetch(`${url}/readyz`).catch(() => null))?.ok) return { child, url };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${name} did not become ready`);
+}
+
+function percentiles(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return { count: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: sorted.at(-1) };
+}
+
+/** Sends `run(i)` at a fixed rate regardless of how long each takes (open loop). */
+async function openLoop(run) {
+  const latencies = [];
+  let errors = 0;
+  const total = qps * seconds;
+  const started = performance.now();
+  const inflight = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / qps;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(
+      run(i).then(
+        () => latencies.push(performance.now() - due),
+        () => errors++,
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  return { ...percentiles(latencies), errors };
+}
+
+console.log(`query latency: tenant ${tenant}, mode ${mode}, ${qps} queries/s for ${seconds} s`);
+await load();
+const chunks = await chunkCount();
+const key = await createApiKeyStore(pool).create({ tenant, name: 'bench' });
+const run = createHash('sha256').update(String(Date.now())).digest('hex').slice(0, 8);
+const env = {
+  EMBEDDINGS_PROVIDER: 'hash', EMBEDDINGS_DIMS: '384', RESULT_CACHE_TTL_SECONDS: '0', LOG_LEVEL: 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  RETRIEVER_GROUP_ID: `bench-${run}-retriever`, GATEWAY_REPLY_GROUP_ID: `bench-${run}-replies`, GATEWAY_HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1',
+};
+const retriever = await startService('retriever', { ...env, METRICS_PORT: String(await freePort()) });
+const gateway = await startService('gateway', { ...env, GATEWAY_PORT: String(await freePort()) });
+const searcher = createSearcher({ pool });
+const pick = (i) => queryTexts[(i * 7919) % queryTexts.length];
+
+const viaMesh = (i) =>
+  fetch(`${gateway.url}/v1/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query: pick(i), topK: 10, mode }),
+  }).then(async (r) => {
+    if (r.status !== 200) throw new Error(`status ${r.status}`);
+    await r.arrayBuffer();
+  });
+const direct = async (i) => {
+  const text = pick(i);
+  const queryVector = mode === 'sparse' ? null : (await embedder.embed([text], 'query'))[0];
+  await searcher.search({ tenant, model, queryVector, text, topK: 10, mode });
+};
+
+// Warm both paths (connections, plans, statistics caches) before measuring.
+for (let i = 0; i < 50; i++) await Promise.all([viaMesh(100_000 + i), direct(100_000 + i)]);
+const meshStats = await openLoop(viaMesh);
+const directStats = await openLoop(direct);
+retriever.child.kill('SIGTERM');
+gateway.child.kill('SIGTERM');
+await pool.end();
+
+const result = {
+  chunks, mode, qps, seconds, loadavg: (await import('node:os')).loadavg(),
+  mesh: meshStats, direct: directStats,
+  p50DeltaMs: meshStats.p50 - directStats.p50,
+  targets: { meshP99LeMs: 30, p50DeltaLeMs: 5 },
+  met: { meshP99: meshStats.p99 <= 30, p50Delta: meshStats.p50 - directStats.p50 <= 5 },
+};
+const f = (n) => n.toFixed(2);
+const table = [
+  `| path | p50 ms | p95 ms | p99 ms | max ms | errors |`,
+  `|---|---|---|---|---|---|`,
+  `| mesh (/v1/query) | ${f(meshStats.p50)} | ${f(meshStats.p95)} | ${f(meshStats.p99)} | ${f(meshStats.max)} | ${meshStats.errors} |`,
+  `| direct (same SQL) | ${f(directStats.p50)} | ${f(directStats.p95)} | ${f(directStats.p99)} | ${f(directStats.max)} | ${directStats.errors} |`,
+  '',
+  `${chunks} chunks, ${mode}, ${qps} q/s for ${seconds} s; p50 mesh - direct = ${f(result.p50DeltaMs)} ms; mesh/direct p99 = ${f(meshStats.p99 / directStats.p99)}x`,
+  `target mesh p99 <= 30 ms: ${result.met.meshP99 ? 'MET' : 'NOT MET'}; target p50 delta <= 5 ms: ${result.met.p50Delta ? 'MET' : 'NOT MET'}; load average ${result.loadavg.map((l) => l.toFixed(2)).join(' ')}`,
+];
+console.log(table.join('\n'));
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+writeFileSync(join(root, 'bench/results/query-latency.json'), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(root, 'bench/results/query-latency.md'), `# Query latency (\`make bench\`)\n\n${table.join('\n')}\n`);
