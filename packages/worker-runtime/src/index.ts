@@ -14,3 +14,4 @@ export { deadLetterRecord, dlqHeaders } from './dead-letter.js';
 export { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.js';
 export { WorkerError, isRetriable, errorCode, workerErrorCodes, type WorkerErrorCode } from './worker-error.js';
 export { kafkaReady, registryReady, postgresReady, redisReady } from './readiness-checks.js';
+export { runWorkerService, type WorkerServiceOptions } from './worker-service.js';

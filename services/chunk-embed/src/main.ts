@@ -4,9 +4,7 @@ import { createSerde, topics } from '@ragmesh/contracts';
 import { createEmbedder, embedderConfigFromEnv } from '@ragmesh/embeddings';
 import { createDocumentRequests, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
-import {
-  createConsumerWorker, createKafka, createProducer, kafkaReady, onShutdown, postgresReady, redisReady, registryReady, startHealthServer,
-} from '@ragmesh/worker-runtime';
+import { createKafka, createProducer, postgresReady, redisReady, runWorkerService } from '@ragmesh/worker-runtime';
 import { Redis } from 'ioredis';
 import { createChunkEmbedWorker } from './app.js';
 import { loadConfig } from './config.js';
@@ -42,8 +40,9 @@ const chunkEmbed = createChunkEmbedWorker({
   embedBatchSize: config.EMBEDDINGS_BATCH_SIZE,
   partChunks: config.VECTORS_PART_CHUNKS,
 });
-const worker = createConsumerWorker({
-  kafka, producer, serde, logger,
+await runWorkerService({
+  service: 'chunk-embed',
+  kafka, admin, producer, serde, logger,
   topic: topics.documentsIngest,
   groupId: config.CHUNK_EMBED_GROUP_ID,
   handler: chunkEmbed.handle,
@@ -51,34 +50,13 @@ const worker = createConsumerWorker({
   maxBatchMessages: config.CHUNK_EMBED_MAX_BATCH,
   partitionsConsumedConcurrently: config.CHUNK_EMBED_PARTITIONS_CONCURRENCY,
   sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-  onCrash: () => process.exit(1),
-});
-const health = await startHealthServer({
-  port: config.METRICS_PORT,
-  host: config.METRICS_HOST,
+  registryUrl: config.SCHEMA_REGISTRY_URL,
+  health: { port: config.METRICS_PORT, host: config.METRICS_HOST, checks: { postgres: postgresReady(pool), redis: redisReady(redis) } },
   metricsHandler: telemetry.metricsHandler,
-  checks: {
-    kafka: kafkaReady(admin),
-    registry: registryReady(config.SCHEMA_REGISTRY_URL),
-    postgres: postgresReady(pool),
-    redis: redisReady(redis),
-    consumer: () => {
-      if (!worker.isJoined()) throw new Error('not in the consumer group yet');
-    },
-  },
-});
-onShutdown({
-  logger,
   closers: [
-    { name: 'consumer', close: () => worker.stop() },
-    { name: 'producer', close: () => producer.disconnect() },
-    { name: 'admin', close: () => admin.disconnect() },
-    { name: 'health', close: () => new Promise((resolve) => health.close(resolve)) },
     { name: 'redis', close: () => redis.quit() },
     { name: 'postgres', close: () => pool.end() },
     { name: 'embedder', close: () => embedder.close() },
     { name: 'telemetry', close: () => telemetry.shutdown() },
   ],
 });
-await worker.start();
-logger.info('chunk-embed started', { metrics: health.url, model: embedder.model.id, groupId: config.CHUNK_EMBED_GROUP_ID });

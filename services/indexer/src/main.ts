@@ -3,9 +3,7 @@ import { kafkaClientOptions, loadOrExit } from '@ragmesh/config';
 import { createSerde, topics } from '@ragmesh/contracts';
 import { createDocumentRequests, createIndexWriter, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
-import {
-  createConsumerWorker, createKafka, createProducer, kafkaReady, onShutdown, postgresReady, registryReady, startHealthServer,
-} from '@ragmesh/worker-runtime';
+import { createKafka, createProducer, postgresReady, runWorkerService } from '@ragmesh/worker-runtime';
 import { createIndexer } from './app.js';
 import { loadConfig } from './config.js';
 
@@ -23,8 +21,9 @@ await serde.register();
 const producer = await createProducer(kafka);
 
 const indexer = createIndexer({ writer: createIndexWriter(pool), documents: createDocumentRequests(pool), logger });
-const worker = createConsumerWorker({
-  kafka, producer, serde, logger,
+await runWorkerService({
+  service: 'indexer',
+  kafka, admin, producer, serde, logger,
   topic: topics.vectorsUpsert,
   groupId: config.INDEXER_GROUP_ID,
   handler: indexer.handle,
@@ -32,24 +31,11 @@ const worker = createConsumerWorker({
   maxBatchMessages: config.INDEXER_MAX_BATCH,
   partitionsConsumedConcurrently: config.INDEXER_PARTITIONS_CONCURRENCY,
   sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-  onCrash: () => process.exit(1),
-});
-const health = await startHealthServer({
-  port: config.METRICS_PORT,
-  host: config.METRICS_HOST,
+  registryUrl: config.SCHEMA_REGISTRY_URL,
+  health: { port: config.METRICS_PORT, host: config.METRICS_HOST, checks: { postgres: postgresReady(pool) } },
   metricsHandler: telemetry.metricsHandler,
-  checks: { kafka: kafkaReady(admin), registry: registryReady(config.SCHEMA_REGISTRY_URL), postgres: postgresReady(pool), consumer: () => { if (!worker.isJoined()) throw new Error('not in the consumer group yet'); } },
-});
-onShutdown({
-  logger,
   closers: [
-    { name: 'consumer', close: () => worker.stop() },
-    { name: 'producer', close: () => producer.disconnect() },
-    { name: 'admin', close: () => admin.disconnect() },
-    { name: 'health', close: () => new Promise((resolve) => health.close(resolve)) },
     { name: 'postgres', close: () => pool.end() },
     { name: 'telemetry', close: () => telemetry.shutdown() },
   ],
 });
-await worker.start();
-logger.info('indexer started', { metrics: health.url, groupId: config.INDEXER_GROUP_ID });

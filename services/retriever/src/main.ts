@@ -5,9 +5,7 @@ import { createEmbedder, embedderConfigFromEnv } from '@ragmesh/embeddings';
 import { createSearcher } from '@ragmesh/retrieval';
 import { corpusVersion, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
-import {
-  createConsumerWorker, createKafka, createProducer, kafkaReady, onShutdown, postgresReady, redisReady, registryReady, startHealthServer,
-} from '@ragmesh/worker-runtime';
+import { createKafka, createProducer, postgresReady, redisReady, runWorkerService } from '@ragmesh/worker-runtime';
 import { Redis } from 'ioredis';
 import { createRetriever } from './app.js';
 import { loadConfig } from './config.js';
@@ -39,8 +37,9 @@ const retriever = createRetriever({
   replyTopics: config.RETRIEVER_REPLY_TOPICS,
   logger,
 });
-const worker = createConsumerWorker({
-  kafka, producer, serde, logger,
+await runWorkerService({
+  service: 'retriever',
+  kafka, admin, producer, serde, logger,
   topic: topics.queriesRequest,
   groupId: config.RETRIEVER_GROUP_ID,
   handler: retriever.handle,
@@ -48,34 +47,13 @@ const worker = createConsumerWorker({
   // Nobody waits for a reply to an old request: a new group starts at the end of the topic.
   fromBeginning: false,
   sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-  onCrash: () => process.exit(1),
-});
-const health = await startHealthServer({
-  port: config.METRICS_PORT,
-  host: config.METRICS_HOST,
+  registryUrl: config.SCHEMA_REGISTRY_URL,
+  health: { port: config.METRICS_PORT, host: config.METRICS_HOST, checks: { postgres: postgresReady(pool), redis: redisReady(redis) } },
   metricsHandler: telemetry.metricsHandler,
-  checks: {
-    kafka: kafkaReady(admin),
-    registry: registryReady(config.SCHEMA_REGISTRY_URL),
-    postgres: postgresReady(pool),
-    redis: redisReady(redis),
-    consumer: () => {
-      if (!worker.isJoined()) throw new Error('not in the consumer group yet');
-    },
-  },
-});
-onShutdown({
-  logger,
   closers: [
-    { name: 'consumer', close: () => worker.stop() },
-    { name: 'producer', close: () => producer.disconnect() },
-    { name: 'admin', close: () => admin.disconnect() },
-    { name: 'health', close: () => new Promise((resolve) => health.close(resolve)) },
     { name: 'redis', close: () => redis.quit() },
     { name: 'postgres', close: () => pool.end() },
     { name: 'embedder', close: () => embedder.close() },
     { name: 'telemetry', close: () => telemetry.shutdown() },
   ],
 });
-await worker.start();
-logger.info('retriever started', { metrics: health.url, model: embedder.model.id, groupId: config.RETRIEVER_GROUP_ID });

@@ -117,7 +117,7 @@ describe('ingestion through the real mesh', () => {
 
   it('embeds again only the chunks an edit changed in a 100-chunk document', async () => {
     const random = rng(5);
-    const paragraphs = Array.from({ length: 340 }, () => paragraph(random, 4));
+    const paragraphs = Array.from({ length: 420 }, () => paragraph(random, 4));
     const big: TestDocument = { id: 'big-doc', title: 'Big', content: paragraphs.join('\n\n'), contentType: 'text/markdown', metadata: {} };
     expect(expectedChunks(big).length).toBeGreaterThanOrEqual(100);
     await waitIndexed(await postAll([big]));
