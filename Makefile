@@ -53,10 +53,16 @@ down: ## stop the mesh services and the stack started by make up
 logs: ## follow the logs of the mesh services
 	@$(LOCAL)/mesh.sh logs
 
-bench: build ## ingestion benchmarks on BEIR SciFact -> bench/results/ (quick run: make bench BENCH_DOCS=500)
+bench: build ## ingestion and query-latency benchmarks -> bench/results/ (quick run: make bench BENCH_DOCS=500 BENCH_SECONDS=10)
 	@$(LOCAL)/stack.sh up
 	@$(LOCAL)/models.sh
 	@cd bench && node src/ingest-bench.mjs
+	@cd bench && node src/query-latency.mjs
+
+eval: build ## retrieval quality on BEIR SciFact (nDCG@10, recall@100) -> bench/results/eval-scifact.*
+	@$(LOCAL)/stack.sh up
+	@$(LOCAL)/models.sh
+	@cd bench && node src/eval-scifact.mjs
 
 clean: ## remove build output (keeps .state)
 	@rm -rf packages/*/dist services/*/dist tests/*/dist

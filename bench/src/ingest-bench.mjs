@@ -7,7 +7,8 @@
 // Figures go to stdout and to bench/results/ (JSON per provider + ingest.md). Not a test: each
 // target is printed as met or not met, nothing fails on a miss.
 import { fork, execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { createEmbedder } from '@ragmesh/embeddings';
@@ -17,7 +18,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { editedDocuments, loadScifact, meshChunks } from './lib/corpus.mjs';
 import {
-  benchKafka, chunkEmbedCounters, createDocumentPublisher, flushEmbeddingCache, groupLag, killAll, otherActiveWorkers, startGroupAtEnd,
+  benchKafka, chunkEmbedCounters, createDocumentPublisher, ensureKafka, flushEmbeddingCache, groupLag, killAll, otherActiveWorkers, startGroupAtEnd,
   startService, stopService, storeCounts, waitIndexed,
 } from './lib/mesh.mjs';
 import { memoryOf, round, stackPids, startSampler } from './lib/procs.mjs';
@@ -28,9 +29,17 @@ const settings = loadSettings();
 const runId = randomUUID().slice(0, 8);
 const env = stackEnv();
 
+let activeBroker = null;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     killAll();
+    if (activeBroker && !settings.keepKafka) {
+      try {
+        activeBroker.stop();
+      } catch {
+        // best effort
+      }
+    }
     process.exit(130);
   });
 }
@@ -41,6 +50,24 @@ function git(args) {
   } catch {
     return null;
   }
+}
+
+/**
+ * A digest of the built code the run exercises. Others rebuild packages while the benchmark
+ * runs; a changed digest explains a mismatch between in-process and in-mesh chunk counts.
+ */
+function codeFingerprint() {
+  const hash = createHash('sha256');
+  for (const dir of ['packages/chunking/dist', 'packages/embeddings/dist', 'services/chunk-embed/dist', 'services/indexer/dist', 'packages/store/dist']) {
+    let files = [];
+    try {
+      files = readdirSync(join(repoRoot, dir)).filter((f) => f.endsWith('.js')).sort();
+    } catch {
+      continue;
+    }
+    for (const f of files) hash.update(f).update(readFileSync(join(repoRoot, dir, f)));
+  }
+  return hash.digest('hex').slice(0, 12);
 }
 
 /** Embeds `texts` with calls of `batchSize` texts in corpus order: the call shape of the worker. */
@@ -84,7 +111,7 @@ function warnTraffic(label, t) {
 }
 
 /** Runs the three mesh steps for one provider against freshly started services. */
-async function runMesh({ provider, docs, edited, expectedChunks, expectedDistinct, pool, redis, kafka, publisher }) {
+async function runMesh({ provider, docs, edited, expectedChunks, expectedDistinct, pool, redis, kafka, broker, publisher }) {
   const modelId = provider === 'hash' ? `hash-${settings.hashDims}` : settings.model;
   const tenant = `bench-${provider}-${runId}`;
   const groups = { chunkEmbed: `bench-${runId}-${provider}-chunk-embed`, indexer: `bench-${runId}-${provider}-indexer` };
@@ -93,7 +120,7 @@ async function runMesh({ provider, docs, edited, expectedChunks, expectedDistinc
   await startGroupAtEnd(kafka, groups.chunkEmbed, 'documents.ingest');
   await startGroupAtEnd(kafka, groups.indexer, 'vectors.upsert');
   const serviceEnv = {
-    KAFKA_BROKERS: env.brokers.join(','), SCHEMA_REGISTRY_URL: env.registryUrl, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl,
+    KAFKA_BROKERS: broker.brokers.join(','), SCHEMA_REGISTRY_URL: env.registryUrl, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl,
     EMBEDDINGS_PROVIDER: provider, EMBEDDINGS_MODEL: settings.model, EMBEDDINGS_DIMS: String(settings.hashDims),
     EMBEDDINGS_BATCH_SIZE: String(settings.batchSize), CHUNK_EMBED_MAX_BATCH: String(settings.maxBatch),
     CHUNK_EMBED_GROUP_ID: groups.chunkEmbed, INDEXER_GROUP_ID: groups.indexer, LOG_LEVEL: settings.logLevel, KAFKAJS_NO_PARTITIONER_WARNING: '1',
@@ -108,7 +135,10 @@ async function runMesh({ provider, docs, edited, expectedChunks, expectedDistinc
     services.indexer = await startService(repoRoot, 'indexer', serviceEnv, logFile('indexer'));
     services.chunkEmbed = await startService(repoRoot, 'chunk-embed', serviceEnv, logFile('chunk-embed'));
     out.logs = { chunkEmbed: logFile('chunk-embed'), indexer: logFile('indexer') };
-    const watched = { 'chunk-embed': services.chunkEmbed.pid, indexer: services.indexer.pid, bench: process.pid, ...stackPids(repoRoot) };
+    const watched = {
+      'chunk-embed': services.chunkEmbed.pid, indexer: services.indexer.pid, bench: process.pid,
+      ...stackPids(join(repoRoot, '.state')), ...stackPids(broker.stateDir),
+    };
     const whole = startSampler(watched);
     const counters = () => chunkEmbedCounters(services.chunkEmbed);
     const others = async (label) => {
@@ -142,7 +172,7 @@ async function runMesh({ provider, docs, edited, expectedChunks, expectedDistinc
       warnTraffic(`${provider} first ingest`, out.steps.first.traffic);
       if (store.chunks !== expectedChunks) console.log(`  note: the store holds ${store.chunks} chunks for the tenant, the in-process chunking gives ${expectedChunks}`);
       if (out.steps.first.modelTexts + out.steps.first.cacheTexts < expectedDistinct) {
-        console.log(`  note: chunk-embed saw ${out.steps.first.modelTexts + out.steps.first.cacheTexts} texts of ${expectedDistinct}: another mesh must have indexed some of these documents first`);
+        console.log(`  note: chunk-embed saw ${out.steps.first.modelTexts + out.steps.first.cacheTexts} texts where the in-process chunking gives ${expectedDistinct}: the built chunking code changed (see codeFingerprint) or another mesh indexed some documents first`);
       }
       console.log(`  mesh ${provider} first ingest: ${docs.length} docs, ${store.chunks} chunks (expected ${expectedChunks}) in ${seconds.toFixed(1)} s → ${(docs.length / seconds).toFixed(1)} docs/s, ${(store.chunks / seconds).toFixed(1)} chunks/s; ${c1.modelTexts - c0.modelTexts} texts embedded`);
     }
@@ -261,13 +291,18 @@ async function main() {
     corpus: { path: corpus.path, documents: docs.length, full: settings.docs === 0, editedDocuments: edited.length, edit: 'one sentence inserted at the sentence boundary nearest the middle of the text' },
     settings: { batchSize: settings.batchSize, maxBatch: settings.maxBatch, model: settings.model, lcChunkSize: settings.lcChunkSize, lcChunkOverlap: settings.lcChunkOverlap },
     providers: {},
+    codeFingerprint: { start: codeFingerprint() },
   };
   console.log(`bench ${runId}: ${docs.length} SciFact documents from ${corpus.path}, providers ${settings.providers.join(', ')}; ${results.host.cpus} CPUs, load ${results.host.loadavg.l1.toFixed(2)}`);
 
   const pool = new pg.Pool({ connectionString: env.databaseUrl, max: 3 });
   await migrate(pool);
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: 3 });
-  const kafka = benchKafka();
+  console.log(`kafka: ${settings.kafka === 'private' ? `the benchmark's own broker on 127.0.0.1:${settings.kafkaPort} (bench/.state)` : `the stack's broker ${env.brokers.join(',')}`}`);
+  const broker = ensureKafka({ mode: settings.kafka, port: settings.kafkaPort, repoRoot, benchDir });
+  activeBroker = broker;
+  results.kafka = { mode: broker.mode, brokers: broker.brokers };
+  const kafka = benchKafka(broker.brokers);
   const publisher = await createDocumentPublisher(kafka);
   try {
     for (const provider of settings.providers) {
@@ -277,7 +312,8 @@ async function main() {
       const expected = meshChunks(docs, embedder);
       const chunkingSeconds = (performance.now() - t0) / 1000;
       console.log(`  chunking in-process (as the worker does): ${expected.chunkCount} chunks, ${expected.uniqueTexts.length} distinct texts, ${chunkingSeconds.toFixed(1)} s`);
-      const entry = { model: embedder.model, chunking: { chunks: expected.chunkCount, distinctTexts: expected.uniqueTexts.length, seconds: round(chunkingSeconds, 3) } };
+      const fingerprint = codeFingerprint();
+      const entry = { codeFingerprint: fingerprint, model: embedder.model, chunking: { chunks: expected.chunkCount, distinctTexts: expected.uniqueTexts.length, seconds: round(chunkingSeconds, 3) } };
       if (settings.raw) {
         entry.raw = await measureRaw(embedder, expected.uniqueTexts, settings.batchSize, provider);
         console.log(`  raw ${provider} embedder: ${entry.raw.texts} texts in ${entry.raw.seconds.toFixed(1)} s → ${entry.raw.chunksPerSecond} chunks/s (calls of ${settings.batchSize}, corpus order)`);
@@ -293,9 +329,19 @@ async function main() {
         const estimate = embedSeconds * (settings.langchain ? 2.1 : 1.1) + chunkingSeconds * 2;
         console.log(`  estimated time for the rest of the local run at this load: ~${Math.ceil(estimate / 60)} min`);
       }
-      entry.mesh = await runMesh({ provider, docs, edited, expectedChunks: expected.chunkCount, expectedDistinct: expected.uniqueTexts.length, pool, redis, kafka, publisher });
-      if (entry.raw) entry.meshToRaw = round(entry.mesh.steps.first.chunksPerSecond / entry.raw.chunksPerSecond, 3);
-      if (entry.meshToRaw !== undefined) console.log(`  mesh/raw throughput: ${entry.meshToRaw}`);
+      if (codeFingerprint() !== fingerprint) console.log('  note: the built code changed while chunking/raw ran (someone rebuilt); the mesh runs newer code than the in-process figures');
+      entry.mesh = await runMesh({ provider, docs, edited, expectedChunks: expected.chunkCount, expectedDistinct: expected.uniqueTexts.length, pool, redis, kafka, broker, publisher });
+      entry.codeFingerprintAfterMesh = codeFingerprint();
+      if (entry.raw) {
+        const first = entry.mesh.steps.first;
+        entry.meshToRaw = round(first.chunksPerSecond / entry.raw.chunksPerSecond, 3);
+        // Wall-clock ratios swing with other load on the host; CPU seconds per chunk much less so.
+        const rawCpu = entry.raw.host.benchCpuSeconds / entry.raw.texts;
+        const ceCpu = first.host.processes['chunk-embed']?.cpuSeconds / first.chunks;
+        const pipeCpu = ['chunk-embed', 'indexer', 'kafka'].reduce((n, k) => n + (first.host.processes[k]?.cpuSeconds ?? 0), 0) / first.chunks;
+        entry.cpuPerChunk = { raw: round(rawCpu, 4), chunkEmbed: round(ceCpu, 4), chunkEmbedIndexerKafka: round(pipeCpu, 4), rawOverChunkEmbed: round(rawCpu / ceCpu, 3), rawOverPipeline: round(rawCpu / pipeCpu, 3) };
+        console.log(`  mesh/raw throughput (wall clock): ${entry.meshToRaw}; CPU-s per chunk: raw ${entry.cpuPerChunk.raw}, chunk-embed ${entry.cpuPerChunk.chunkEmbed}, chunk-embed+indexer+kafka ${entry.cpuPerChunk.chunkEmbedIndexerKafka}`);
+      }
       if (process.env.BENCH_KEEP_DATA !== '1') await dropTenant(pool, redis, entry.mesh.tenant);
       results.providers[provider] = entry;
     }
@@ -313,8 +359,11 @@ async function main() {
     await publisher.close().catch(() => undefined);
     redis.disconnect();
     await pool.end();
+    if (!settings.keepKafka) broker.stop();
   }
   results.finishedAt = new Date().toISOString();
+  results.codeFingerprint.end = codeFingerprint();
+  if (results.codeFingerprint.end !== results.codeFingerprint.start) console.log('\nnote: the built code changed during the run (others rebuilt packages); figures may mix versions');
   results.host.loadavgAtEnd = hostFacts().loadavg;
   results.host.benchVmHwmMiB = round(memoryOf(process.pid)?.hwmMiB);
   results.targets = targetsFor(results);

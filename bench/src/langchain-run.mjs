@@ -75,16 +75,15 @@ async function main() {
   dbUrl.pathname = `/${dbName}`;
   const connectionString = dbUrl.toString();
   const result = { database: dbName, versions: lc.versions, chunkSize: settings.lcChunkSize, chunkOverlap: settings.lcChunkOverlap, steps: {} };
-  let vectorStore;
-  let recordManager;
+  // Our own pools, so the benchmark (not LangChain) decides when connections close.
+  const quiet = (pool) => pool.on('error', () => undefined);
+  const storePool = quiet(new pg.Pool({ connectionString, max: 4 }));
+  const recordPool = quiet(new pg.Pool({ connectionString, max: 2 }));
+  let vectorStore = null;
   try {
-    const setup = new pg.Client({ connectionString });
-    await setup.connect();
-    await setup.query('CREATE EXTENSION IF NOT EXISTS vector');
-    await setup.end();
-
+    await storePool.query('CREATE EXTENSION IF NOT EXISTS vector');
     vectorStore = await lc.PGVectorStore.initialize(new RagmeshLocalEmbeddings(), {
-      postgresConnectionOptions: { connectionString, max: 4 },
+      pool: storePool,
       tableName: 'langchain_bench_chunks',
       columns: { idColumnName: 'id', vectorColumnName: 'embedding', contentColumnName: 'text', metadataColumnName: 'metadata' },
       distanceStrategy: 'cosine',
@@ -92,7 +91,7 @@ async function main() {
     });
     // The mesh keeps an HNSW index per model on its chunks; give LangChain's table the same.
     await vectorStore.createHnswIndex({ dimensions: embedder.model.dims });
-    recordManager = new lc.PostgresRecordManager('ragmesh-bench', { postgresConnectionOptions: { connectionString, max: 2 }, tableName: 'langchain_bench_records' });
+    const recordManager = new lc.PostgresRecordManager('ragmesh-bench', { pool: recordPool, tableName: 'langchain_bench_records' });
     await recordManager.createSchema();
 
     const splitter = new lc.RecursiveCharacterTextSplitter({ chunkSize: settings.lcChunkSize, chunkOverlap: settings.lcChunkOverlap });
@@ -100,14 +99,16 @@ async function main() {
 
     async function step(name, list) {
       const before = { ...counter };
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const chunks = await splitter.splitDocuments(toDocuments(list));
       const splitSeconds = (performance.now() - t0) / 1000;
       const stats = await lc.index({ docsSource: chunks, recordManager, vectorStore, options: { cleanup: 'incremental', sourceIdKey: 'source' } });
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       result.steps[name] = {
         documents: list.length, chunks: chunks.length, seconds: round(seconds, 3), splitSeconds: round(splitSeconds, 3),
-        modelTexts: counter.texts - before.texts, modelCalls: counter.calls - before.calls, index: stats,
+        modelTexts: counter.texts - before.texts, modelCalls: counter.calls - before.calls, cpuSeconds: round((cpu.user + cpu.system) / 1e6), index: stats,
       };
       console.log(`  langchain ${name}: ${list.length} docs, ${chunks.length} chunks, ${seconds.toFixed(1)} s, ${counter.texts - before.texts} texts embedded`, JSON.stringify(stats));
     }
@@ -116,11 +117,12 @@ async function main() {
     await step('unchanged', docs);
     await step('edit', edited);
 
-    const rows = await vectorStore.pool.query('SELECT count(*)::int AS n FROM langchain_bench_chunks');
+    const rows = await storePool.query('SELECT count(*)::int AS n FROM langchain_bench_chunks');
     result.storeChunks = rows.rows[0].n;
   } finally {
-    await vectorStore?.end().catch(() => undefined);
-    await recordManager?.end().catch(() => undefined);
+    // PGVectorStore holds one client of its pool; end() releases it and ends the pool.
+    await (vectorStore ? vectorStore.end() : storePool.end()).catch(() => undefined);
+    await recordPool.end().catch(() => undefined);
     if (!settings.keepLangchainDb) {
       await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e) => console.error(`cannot drop ${dbName}: ${e.message}`));
       result.dropped = true;

@@ -5,3 +5,6 @@ CREATE ROLE ragmesh LOGIN PASSWORD 'ragmesh' NOSUPERUSER NOBYPASSRLS NOCREATEDB 
 ALTER DATABASE ragmesh OWNER TO ragmesh;
 \connect ragmesh
 CREATE EXTENSION IF NOT EXISTS vector;
+-- Lets Postgres use the full-text and jsonb indexes under row-level security (see deploy/local/postgres.sh).
+ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF;
+ALTER FUNCTION pg_catalog.jsonb_contains(jsonb, jsonb) LEAKPROOF;

@@ -1,7 +1,7 @@
 // The real mesh for the benchmark: indexer + chunk-embed started from their built dist/main.js
 // against the local stack (like tests/e2e/src/mesh-harness.ts), fed by publishing Avro
 // DocumentEvents straight to documents.ingest, observed through Postgres and /metrics.
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -125,8 +125,27 @@ export async function chunkEmbedCounters(service) {
   };
 }
 
-export function benchKafka() {
-  return new Kafka({ clientId: 'ragmesh-bench', brokers: stackEnv().brokers, logLevel: logLevel.NOTHING });
+export function benchKafka(brokers) {
+  return new Kafka({ clientId: 'ragmesh-bench', brokers, logLevel: logLevel.NOTHING });
+}
+
+/**
+ * The broker the benchmark uses. `private`: deploy/local/kafka.sh with RAGMESH_STATE_DIR=bench/.state
+ * on its own ports, topics created by the CLI. The stack's documents.ingest is shared with
+ * everyone's tests: their workers would consume the benchmark's events (and the benchmark's
+ * workers theirs), and every fresh e2e consumer group would replay the benchmark's events.
+ */
+export function ensureKafka({ mode, port, repoRoot, benchDir }) {
+  if (mode === 'shared') return { mode, brokers: stackEnv().brokers, stateDir: join(repoRoot, '.state'), stop() {} };
+  const stateDir = join(benchDir, '.state');
+  const env = { ...process.env, RAGMESH_STATE_DIR: stateDir, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1) };
+  const script = join(repoRoot, 'deploy/local/kafka.sh');
+  execFileSync(script, ['up'], { env, stdio: 'inherit' });
+  const brokers = [`127.0.0.1:${port}`];
+  execFileSync(process.execPath, [join(repoRoot, 'services/cli/dist/main.js'), 'topics', 'ensure', '--wait', '60'], {
+    env: { ...process.env, KAFKA_BROKERS: brokers.join(','), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return { mode, brokers, stateDir, stop: () => execFileSync(script, ['down'], { env, stdio: 'inherit' }) };
 }
 
 /**

@@ -41,9 +41,9 @@ function machineTicks() {
   return { idle, total };
 }
 
-/** Pids of the local stack components that have a pid file (.state/pids/<name>.pid). */
-export function stackPids(repoRoot) {
-  const dir = join(repoRoot, '.state/pids');
+/** Pids of the stack components that have a pid file (`<stateDir>/pids/<name>.pid`). */
+export function stackPids(stateDir) {
+  const dir = join(stateDir, 'pids');
   const found = {};
   let names = [];
   try {

@@ -64,12 +64,15 @@ export function markdown(results) {
   lines.push(`${results.corpus.documents} documents${results.corpus.full ? ' (the whole corpus)' : ' (a prefix of the corpus)'}; ${h.cpus} × ${h.cpuModel}, Node ${h.node}; load average at start ${fmt(h.loadavg.l1, 2)} / ${fmt(h.loadavg.l5, 2)} / ${fmt(h.loadavg.l15, 2)}, at end ${fmt(h.loadavgAtEnd?.l1, 2)} / ${fmt(h.loadavgAtEnd?.l5, 2)} / ${fmt(h.loadavgAtEnd?.l15, 2)}.`, '');
   lines.push('## Mesh end to end vs the raw embedder', '');
   lines.push('From the first publish to documents.ingest until every document is indexed in Postgres (chunk-embed + indexer from `dist/`, fresh tenant and consumer groups, embedding cache of the model flushed first). Raw: the same embedder in-process on the exact chunk texts the worker embeds, calls of the same batch size, no Kafka/DB.', '');
-  lines.push('| provider | docs | chunks | mesh s | docs/s | chunks/s | raw chunks/s | mesh/raw | chunking in-process s | load avg (1 min) during mesh | machine CPU busy |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
+  lines.push('| provider | docs | chunks | mesh s | docs/s | chunks/s | raw chunks/s | mesh/raw | CPU-s/chunk raw · chunk-embed · +indexer+kafka | chunking in-process s | load avg (1 min) raw · mesh |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|');
   for (const [provider, p] of Object.entries(results.providers)) {
     const f = p.mesh?.steps?.first;
     if (!f) continue;
-    lines.push(`| ${provider} (${p.model.id}) | ${f.documents} | ${f.chunks} | ${fmt(f.seconds, 1)} | ${fmt(f.documentsPerSecond)} | ${fmt(f.chunksPerSecond)} | ${fmt(p.raw?.chunksPerSecond)} | ${fmt(p.meshToRaw, 2)} | ${fmt(p.chunking?.seconds)} | ${fmt(f.host.loadavg1.min, 2)}–${fmt(f.host.loadavg1.max, 2)} | ${fmt(f.host.machineCpuUtilization * 100, 0)}% |`);
+    const c = p.cpuPerChunk;
+    const cpu = c ? `${fmt(c.raw, 4)} · ${fmt(c.chunkEmbed, 4)} · ${fmt(c.chunkEmbedIndexerKafka, 4)}` : 'n/a';
+    const rawLoad = p.raw?.host?.loadavg1;
+    lines.push(`| ${provider} (${p.model.id}) | ${f.documents} | ${f.chunks} | ${fmt(f.seconds, 1)} | ${fmt(f.documentsPerSecond)} | ${fmt(f.chunksPerSecond)} | ${fmt(p.raw?.chunksPerSecond)} | ${fmt(p.meshToRaw, 2)} | ${cpu} | ${fmt(p.chunking?.seconds)} | ${rawLoad ? `${fmt(rawLoad.min, 1)}–${fmt(rawLoad.max, 1)}` : 'n/a'} · ${fmt(f.host.loadavg1.min, 1)}–${fmt(f.host.loadavg1.max, 1)} |`);
   }
   lines.push('', 'Peak RSS (MiB; VmHWM read before stopping; Kafka/Apicurio since their start):', '');
   lines.push('| provider | chunk-embed | indexer | kafka | apicurio | bench process |');
@@ -102,6 +105,9 @@ export function markdown(results) {
     lines.push(`- During the local first ingest the machine's CPUs were ${fmt(local.first.host.machineCpuUtilization * 100, 0)}% busy (${note.machineCpuSeconds} CPU-s); chunk-embed, indexer, Kafka, Apicurio and this process used ${note.trackedCpuSeconds} CPU-s, the rest (${note.untrackedCpuSeconds} CPU-s) went to Postgres, Redis and any other process on the host. Load average (1 min) ranged ${fmt(local.first.host.loadavg1.min, 2)}–${fmt(local.first.host.loadavg1.max, 2)} on ${h.cpus} CPUs.`);
     const ce = local.first.host.processes['chunk-embed'];
     if (ce) lines.push(`- chunk-embed used ${ce.cpuSeconds} CPU-s in that step; in-process, chunking the corpus alone took ${fmt(results.providers.local.chunking.seconds)} s and the raw embedder ${fmt(results.providers.local.raw?.seconds)} s.`);
+  }
+  if (results.codeFingerprint && results.codeFingerprint.start !== results.codeFingerprint.end) {
+    lines.push(`- The built code (chunking, embeddings, chunk-embed, indexer, store dist/) changed during the run (${results.codeFingerprint.start} → ${results.codeFingerprint.end}): someone rebuilt while it ran, so in-process and in-mesh chunk counts may differ.`);
   }
   lines.push('- Every figure is one run on a shared machine; with 2 cores, anything else running (builds, tests, other benchmarks) takes CPU from the ONNX runs and shows up as a lower throughput. Compare runs only at similar load.');
   lines.push('', `Raw data: ${Object.keys(results.providers).map((p) => `\`${fileBase(results)}-${p}.json\``).join(', ')}.`, '');

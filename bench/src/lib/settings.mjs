@@ -24,6 +24,7 @@ export function loadSettings() {
   const providers = (process.env.BENCH_PROVIDERS ?? 'hash,local').split(',').map((p) => p.trim()).filter(Boolean);
   for (const p of providers) if (!['hash', 'local'].includes(p)) throw new Error(`BENCH_PROVIDERS: unknown provider ${p} (hash, local)`);
   const docs = int('BENCH_DOCS', 0); // 0 = the whole corpus
+  if (!['private', 'shared'].includes(process.env.BENCH_KAFKA ?? 'private')) throw new Error('BENCH_KAFKA must be private or shared');
   return {
     scifactDir: resolve(process.env.SCIFACT_DIR ?? join(repoRoot, '../shared/datasets/beir/scifact')),
     docs,
@@ -47,6 +48,10 @@ export function loadSettings() {
     /** Superuser URL for the LangChain side (creates and drops its own database). */
     superuserUrl: process.env.BENCH_SUPERUSER_DATABASE_URL ?? process.env.TEST_SUPERUSER_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ragmesh',
     keepLangchainDb: flag('BENCH_KEEP_LANGCHAIN_DB', false),
+    /** `private`: a Kafka broker of the benchmark's own (bench/.state, port BENCH_KAFKA_PORT); `shared`: the stack's KAFKA_BROKERS. */
+    kafka: process.env.BENCH_KAFKA ?? 'private',
+    kafkaPort: int('BENCH_KAFKA_PORT', 19092),
+    keepKafka: flag('BENCH_KEEP_KAFKA', false),
     resultsDir: resolve(process.env.BENCH_RESULTS_DIR ?? join(benchDir, 'results')),
     /** Give up when nothing moved for this long. */
     stallSeconds: int('BENCH_STALL_SECONDS', 180),

@@ -1,6 +1,6 @@
 import { ChunkingError } from './chunking-error.js';
 import { chooseCut, contentDefinedSplit, type PieceSpan, type SplitOptions } from './content-defined-split.js';
-import { markdownSections, type TextRange } from './markdown-blocks.js';
+import { markdownSections, type Block, type TextRange } from './markdown-blocks.js';
 import { createOverlapFinder } from './overlap.js';
 import { capPolicy, getPolicy, type ChunkingPolicy } from './policies.js';
 import { splitToFit } from './split-to-fit.js';
@@ -39,6 +39,41 @@ interface SectionContext {
   readonly chunks: Chunk[];
 }
 
+interface DocumentContext {
+  readonly text: string;
+  readonly budget: TokenBudget;
+  readonly countTokens: CountTokens;
+  readonly chunks: Chunk[];
+  readonly tokensOf: (range: TextRange) => number;
+  readonly segmenter: Intl.Segmenter;
+}
+
+// Chunk sizes as sums of piece counts (prefix sums: O(1) per candidate chunk).
+function sectionContext(document: DocumentContext, blocks: readonly Block[]): SectionContext | undefined {
+  const { text, budget, tokensOf, segmenter } = document;
+  const pieces = sectionPieces(text, blocks, { tokensOf, pieceLimit: budget.pieceLimit, joins: budget.joins, segmenter });
+  if (pieces.length === 0) return undefined;
+  const overlapAt = createOverlapFinder({ text, pieces, overlap: budget.overlap, tokensOf });
+  const tokenSums = [0];
+  const joinSums = [0];
+  for (const piece of pieces) {
+    tokenSums.push((tokenSums.at(-1) ?? 0) + piece.tokens);
+    joinSums.push((joinSums.at(-1) ?? 0) + piece.joinAfter);
+  }
+  const content = (from: number, to: number): number => (tokenSums[to] ?? 0) - (tokenSums[from] ?? 0);
+  const joins = (from: number, to: number): number => (joinSums[to - 1] ?? 0) - (joinSums[from] ?? 0);
+  const split: SplitOptions = {
+    pieces,
+    content,
+    spacing: budget.min - budget.base - budget.titleLower,
+    min: budget.min,
+    max: budget.max,
+    lower: (from, to) => budget.base + budget.titleLower + overlapAt(from).lower + content(from, to),
+    upper: (from, to) => budget.base + budget.titleUpper + overlapAt(from).upper + content(from, to) + joins(from, to),
+  };
+  return { ...document, split, overlapStart: (at) => overlapAt(at).start };
+}
+
 function embedTextOf(title: string, text: string): string {
   return title === '' ? text : `${title}\n\n${text}`;
 }
@@ -52,9 +87,9 @@ function push(context: SectionContext, { start, end }: TextRange): boolean {
   return true;
 }
 
-// The estimates bound real counts for tokenizers that are additive up to a token per join. For
-// one that is not, a chunk counted over max loses its overlap, then is cut again; nothing over
-// max is ever returned.
+// Estimates bound the real count for tokenizers that split on whitespace first (WordPiece, BPE).
+// For any other, a chunk whose exact count is over max loses its overlap, then is cut again:
+// nothing over max is ever returned.
 function emit(context: SectionContext, [from, to]: PieceSpan): void {
   const { pieces } = context.split;
   const first = pieces[from];
@@ -92,35 +127,19 @@ export function chunkDocument(input: ChunkDocumentInput): Chunk[] {
   if (text.trim() === '') return [];
   const policy = typeof input.policy === 'string' ? getPolicy(input.policy) : input.policy;
   const budget = tokenBudget({ policy: capPolicy(policy, input.maxTokens), title: input.title?.trim() ?? '', countTokens });
-  const tokensOf = (range: TextRange): number => Math.max(0, countTokens(text.slice(range.start, range.end)) - budget.base);
-  // A fixed locale keeps sentence boundaries, and so chunks, identical on every machine.
-  const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
-  const chunks: Chunk[] = [];
+  const document: DocumentContext = {
+    text,
+    budget,
+    countTokens,
+    chunks: [],
+    tokensOf: (range) => Math.max(0, countTokens(text.slice(range.start, range.end)) - budget.base),
+    // A fixed locale keeps sentence boundaries, and so chunks, identical on every machine.
+    segmenter: new Intl.Segmenter('en', { granularity: 'sentence' }),
+  };
   for (const blocks of markdownSections(text)) {
-    const pieces = sectionPieces(text, blocks, { tokensOf, pieceLimit: budget.pieceLimit, joins: budget.joins, segmenter });
-    if (pieces.length === 0) continue;
-    const overlapAt = createOverlapFinder({ text, pieces, overlap: budget.overlap, tokensOf });
-    const tokenSums = [0];
-    const joinSums = [0];
-    for (const piece of pieces) {
-      tokenSums.push((tokenSums.at(-1) ?? 0) + piece.tokens);
-      joinSums.push((joinSums.at(-1) ?? 0) + piece.joinAfter);
-    }
-    const content = (from: number, to: number): number => (tokenSums[to] ?? 0) - (tokenSums[from] ?? 0);
-    const joins = (from: number, to: number): number => (joinSums[to - 1] ?? 0) - (joinSums[from] ?? 0);
-    const split: SplitOptions = {
-      pieces,
-      content,
-      need: (at) => budget.min - budget.base - budget.titleLower - overlapAt(at).lower,
-      spacing: budget.min - budget.base - budget.titleLower,
-      min: budget.min,
-      max: budget.max,
-      lower: (from, to) => budget.base + budget.titleLower + overlapAt(from).lower + content(from, to),
-      upper: (from, to) =>
-        budget.base + budget.titleUpper + overlapAt(from).upper + content(from, to) + joins(from, to),
-    };
-    const context: SectionContext = { text, budget, countTokens, split, overlapStart: (at) => overlapAt(at).start, chunks };
-    for (const span of contentDefinedSplit(split)) emit(context, span);
+    const section = sectionContext(document, blocks);
+    if (section === undefined) continue;
+    for (const span of contentDefinedSplit(section.split)) emit(section, span);
   }
-  return chunks;
+  return document.chunks;
 }

@@ -12,44 +12,38 @@ export interface SplitOptions {
   readonly upper: (from: number, to: number) => number;
   readonly min: number;
   readonly max: number;
-  /** Content tokens a chunk starting at boundary `at` needs to reach `min` (title, overlap aside). */
-  readonly need: (at: number) => number;
-  /** Least content between anchors: what a chunk needs when it has a full overlap. */
+  /**
+   * Least content between two anchors: what a chunk needs to reach `min` with no overlap to
+   * help, so that any chunk cut at anchors reaches it. Measured on content alone (not on the
+   * overlap, which varies with the text before a boundary) to keep anchors independent of it.
+   */
   readonly spacing: number;
 }
 
-const rankOf = cutScore;
-
 /**
  * Anchors: the boundaries of a section whose cut score beats every other boundary less than
- * `spacing` content tokens away; boundaries too close to the section's ends to leave a full chunk
- * do not compete. Whether a boundary is an anchor depends only on the text within `spacing` of
- * it, so an edit cannot set off a chain reaction along the document. Anchors are `spacing` apart;
- * where a shorter overlap leaves a chunk between two of them under `min`, the lower-scored one is
- * dropped.
+ * `spacing` content tokens away; boundaries within `spacing` of the section's ends do not
+ * compete. Anchors are thus at least `spacing` apart, so chunks cut at anchors reach `min`; and
+ * whether a boundary is an anchor depends only on the text within `spacing` of it, so an edit
+ * cannot set off a chain reaction along the document.
  */
-export function findAnchors({ pieces, content, need, spacing }: SplitOptions): number[] {
+export function findAnchors({ pieces, content, spacing }: SplitOptions): number[] {
   const end = pieces.length;
   const eligible = (at: number): boolean =>
-    rankOf(pieces, at) >= 0 && content(0, at) >= need(0) && content(at, end) >= need(at);
-  const local: number[] = [];
+    cutScore(pieces, at) >= 0 && content(0, at) >= spacing && content(at, end) >= spacing;
+  const anchors: number[] = [];
   for (let at = 1; at < end; at += 1) {
     if (!eligible(at)) continue;
-    const rank = rankOf(pieces, at);
+    const rank = cutScore(pieces, at);
     let beaten = false;
+    // Ties go to the earlier boundary.
     for (let other = at - 1; other > 0 && !beaten && content(other, at) < spacing; other -= 1) {
-      beaten = eligible(other) && rankOf(pieces, other) >= rank;
+      beaten = eligible(other) && cutScore(pieces, other) >= rank;
     }
     for (let other = at + 1; other < end && !beaten && content(at, other) < spacing; other += 1) {
-      beaten = eligible(other) && rankOf(pieces, other) > rank;
+      beaten = eligible(other) && cutScore(pieces, other) > rank;
     }
-    if (!beaten) local.push(at);
-  }
-  const anchors: number[] = [];
-  for (const at of local) {
-    const previous = anchors.at(-1);
-    if (previous === undefined || content(previous, at) >= need(previous)) anchors.push(at);
-    else if (rankOf(pieces, at) > rankOf(pieces, previous)) anchors[anchors.length - 1] = at;
+    if (!beaten) anchors.push(at);
   }
   return anchors;
 }
@@ -67,7 +61,7 @@ export function chooseCut(options: SplitOptions, [from, to]: PieceSpan): number 
   let best = from + Math.ceil((to - from) / 2);
   let bestRank = -Infinity;
   for (let at = from + 1; at < to; at += 1) {
-    const score = rankOf(options.pieces, at);
+    const score = cutScore(options.pieces, at);
     const leftFull = lower(from, at) >= min;
     const rightFull = lower(at, to) >= min;
     const leftFits = leftFull && upper(from, at) <= max;

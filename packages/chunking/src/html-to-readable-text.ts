@@ -1,6 +1,7 @@
 import { compile, type FormatCallback, type SelectorDefinition } from 'html-to-text';
 
 // Headings become Markdown `#` lines so the chunker splits HTML and Markdown documents alike.
+// eslint-disable-next-line max-params -- the formatter signature is html-to-text's, not ours
 const markdownHeading: FormatCallback = (elem, walk, builder, formatOptions) => {
   const level = typeof formatOptions['level'] === 'number' ? formatOptions['level'] : 1;
   builder.openBlock({ leadingLineBreaks: 2 });

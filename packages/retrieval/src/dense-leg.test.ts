@@ -9,9 +9,9 @@ describe('denseSql', () => {
   WHERE c.model_id = $3
     AND c.metadata ? $1::text
   ORDER BY c.embedding::vector(4) <=> $2::vector(4)
-  LIMIT $4
+  LIMIT $5
 )
-SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id`);
+SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id LIMIT $4`);
   });
 
   it('scores every chunk first and sorts outside when exact, so no index can answer it', () => {

@@ -14,6 +14,8 @@ export interface DenseLegQuery {
   filter: { sql: string; params: unknown[] } | null;
   /** Scan every chunk of the tenant instead of the HNSW index (small tenants). */
   exact: boolean;
+  /** hnsw.max_scan_tuples for the iterative scan; pgvector's default (20,000) when absent. */
+  maxScanTuples?: number;
 }
 
 /** hnsw.ef_search for a result size; pgvector caps it at 1000. */
@@ -21,17 +23,25 @@ export function efSearchFor(fetch: number): number {
   return Math.min(1000, Math.max(40, 2 * fetch));
 }
 
+/** Rows the index form reads before re-sorting and keeping `fetch`. */
+export function overfetch(fetch: number): number {
+  return Math.max(fetch, Math.min(1000, 2 * fetch));
+}
+
 /**
  * The SQL of the dense leg. `dims` is the only value written into the text (a validated integer
  * type modifier: the expression must match the partial HNSW index `(embedding::vector(dims))`
  * of `model_id = <id>` that the index writer creates). The filter's parameters come first, so
- * its `$n` stay valid; the vector, model and limit follow.
+ * its `$n` stay valid; then the vector, the model id, `fetch` and (index form only) the
+ * overfetch limit.
  *
- * `index`: ORDER BY distance LIMIT n, which the planner can answer with the HNSW index (or,
- * for a selective filter, by filtering first and sorting); relaxed_order iterative scans may
- * return rows slightly out of order, so the outer query re-sorts the materialized rows by
- * exact distance (pgvector README). `exact`: the distances of every chunk of the tenant that
- * passes the filter, materialized first so no index can be used, then sorted.
+ * Index form: ORDER BY distance LIMIT overfetch, which the planner can answer with the HNSW
+ * index (or, for a selective filter, by filtering first and sorting). relaxed_order iterative
+ * scans return rows only roughly in order, so the outer query re-sorts the materialized rows by
+ * exact distance (pgvector README) and keeps the first `fetch`; reading twice as many rows costs
+ * little (ef_search already holds them) and repairs most of the disorder.
+ * Exact form: the distance of every chunk of the tenant that passes the filter, materialized
+ * first so that no index can answer the ORDER BY, then sorted.
  */
 export function denseSql(options: { dims: number; filterSql: string | null; firstParam: number; exact?: boolean }): string {
   const { dims, filterSql, firstParam: p } = options;
@@ -51,9 +61,9 @@ SELECT chunk_id, distance FROM scored ORDER BY distance, chunk_id LIMIT $${p + 2
   FROM ragmesh.chunks c
   ${where}
   ORDER BY ${distance}
-  LIMIT $${p + 2}
+  LIMIT $${p + 3}
 )
-SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id`;
+SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id LIMIT $${p + 2}`;
 }
 
 /**
@@ -63,15 +73,16 @@ SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id`;
  * When it still returns fewer than `fetch` rows the leg answers exactly instead: either fewer
  * rows match, or the graph could not reach them. The second happens for real: the index is
  * shared by every tenant of the model, and a cluster of identical vectors (the same boilerplate
- * chunk indexed many times, by any tenant) links only to itself, so a search that lands in it
- * and filters it out finds nothing else (measured with pgvector 0.8.0: 1,000 duplicates left a
- * 5,000-row neighbour with zero results at any ef_search).
+ * chunk indexed many times, by any tenant) links mostly to itself, so a search that lands in it
+ * and filters it out finds little else (measured with pgvector 0.8.0: 1,000 duplicates at the
+ * query point left a 5,000-row tenant with zero results at any ef_search, iterative or not).
  */
 export async function denseLeg(client: pg.ClientBase, query: DenseLegQuery): Promise<{ hits: LegHit[]; exact: boolean }> {
   const run = async (exact: boolean) => {
     const params = [...(query.filter?.params ?? [])];
     const sql = denseSql({ dims: query.model.dims, filterSql: query.filter?.sql ?? null, firstParam: params.length + 1, exact });
     params.push(pgvector.toSql(Array.from(query.vector)), query.model.id, query.fetch);
+    if (!exact) params.push(overfetch(query.fetch));
     const { rows } = await client.query<{ chunk_id: string; distance: number }>(sql, params);
     return rows.map((r) => ({ chunkId: r.chunk_id, score: 1 - r.distance }));
   };
@@ -79,6 +90,9 @@ export async function denseLeg(client: pg.ClientBase, query: DenseLegQuery): Pro
     await client.query("SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)", [
       String(efSearchFor(query.fetch)),
     ]);
+    if (query.maxScanTuples !== undefined) {
+      await client.query("SELECT set_config('hnsw.max_scan_tuples', $1, true)", [String(query.maxScanTuples)]);
+    }
     const hits = await run(false);
     if (hits.length >= query.fetch) return { hits, exact: false };
   }

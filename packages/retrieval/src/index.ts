@@ -18,7 +18,7 @@ export { searchRequestSchema, parseSearchRequest, searchModes, MAX_TOP_K, MAX_FE
 export { createSearcher, legFetchSize, type Searcher, type SearcherOptions, type SearchHit, type SearchResult, type SearchTimings } from './searcher.js';
 export { mmr } from './mmr.js';
 export { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
-export { bm25Idf, matchTerms, BM25_K1, BM25_B } from './sparse-leg.js';
+export { bm25Idf, bm25Score, termFrequencies, BM25_K1, BM25_B } from './bm25.js';
+export { matchTerms, sparseCandidatesSql, type MatchPlan } from './sparse-leg.js';
 export { denseSql, efSearchFor } from './dense-leg.js';
-export { sparseSql } from './sparse-leg.js';
-export { createCorpusStats, type CorpusStats, type TermStats } from './corpus-stats.js';
+export { createCorpusStats, type CorpusStats, type CorpusStatsOptions, type Corpus } from './corpus-stats.js';

@@ -1,7 +1,7 @@
 import { withTenant } from '@ragmesh/store';
 import type pg from 'pg';
 import { compileFilter } from './compile-filter.js';
-import { createCorpusStats } from './corpus-stats.js';
+import { createCorpusStats, type CorpusStatsOptions } from './corpus-stats.js';
 import { denseLeg, type LegHit } from './dense-leg.js';
 import { hydrate } from './hydrate.js';
 import { mmr } from './mmr.js';
@@ -40,12 +40,17 @@ export interface SearcherOptions {
   pool: pg.Pool;
   /** statement_timeout of each search transaction; none by default. */
   statementTimeoutMs?: number;
-  /** How long corpus statistics (BM25 N, avgdl, df) are cached; 30 s by default. */
-  statsTtlMs?: number;
-  /** Summed df of the terms that select sparse candidates (see matchTerms); 20,000 by default. */
+  /** Corpus statistics (BM25 N, avgdl, df): cache TTL, exact-count limit, sample size. */
+  stats?: CorpusStatsOptions;
+  /** Most candidate rows the sparse leg reads and scores (see matchTerms); 1,000 by default. */
   maxSparseCandidates?: number;
-  /** Tenants with at most this many chunks of the model are searched exactly, without the HNSW index. */
+  /** Tenants with at most this many chunks of the model are searched exactly, without the HNSW index; 2,000 by default. */
   exactScanBelow?: number;
+  /**
+   * hnsw.max_scan_tuples: how far an iterative scan walks before the leg answers exactly instead.
+   * Lower it when the GIN indexes can serve filters (see README); pgvector's 20,000 by default.
+   */
+  hnswMaxScanTuples?: number;
 }
 
 /** RRF constant of the original paper; larger k flattens the advantage of top ranks. */
@@ -67,8 +72,8 @@ const elapsed = (since: number) => Math.round((performance.now() - since) * 1000
  * statement: a document swapped by the indexer meanwhile shows one version, never both.
  */
 export function createSearcher(options: SearcherOptions) {
-  const stats = createCorpusStats({ ttlMs: options.statsTtlMs });
-  const maxCandidates = options.maxSparseCandidates ?? 20_000;
+  const stats = createCorpusStats(options.stats);
+  const maxCandidates = options.maxSparseCandidates ?? 1_000;
   const exactScanBelow = options.exactScanBelow ?? 2_000;
 
   async function run(client: pg.PoolClient, request: SearchRequest, started: number): Promise<SearchResult> {
@@ -83,7 +88,14 @@ export function createSearcher(options: SearcherOptions) {
     if (request.mode !== 'sparse' && request.queryVector) {
       const since = performance.now();
       const { n } = await stats.corpus(client, { tenant: request.tenant, modelId: request.model.id });
-      const dense = await denseLeg(client, { model: request.model, vector: request.queryVector, fetch, filter, exact: n <= exactScanBelow });
+      const dense = await denseLeg(client, {
+        model: request.model,
+        vector: request.queryVector,
+        fetch,
+        filter,
+        exact: n <= exactScanBelow,
+        maxScanTuples: options.hnswMaxScanTuples,
+      });
       legs.push(dense.hits);
       timings.dense = elapsed(since);
     }

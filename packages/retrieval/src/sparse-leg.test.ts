@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bm25Idf, matchTerms, sparseSql } from './sparse-leg.js';
-
-describe('bm25Idf', () => {
-  it('is ln(1 + (N - df + 0.5) / (df + 0.5)), larger for rarer terms, never negative', () => {
-    expect(bm25Idf(100, 1)).toBeCloseTo(Math.log(1 + 99.5 / 1.5), 12);
-    expect(bm25Idf(100, 1)).toBeGreaterThan(bm25Idf(100, 10));
-    expect(bm25Idf(100, 100)).toBeGreaterThan(0);
-  });
-});
+import { matchTerms, sparseCandidatesSql } from './sparse-leg.js';
 
 describe('matchTerms', () => {
   const stats = [
@@ -19,33 +11,29 @@ describe('matchTerms', () => {
   ];
 
   it('takes terms rarest first, leaving out terms in more than half the chunks', () => {
-    expect(matchTerms(stats, { n: 1000, maxCandidates: 100_000 })).toEqual(['alsorare', 'rare', 'mid']);
+    expect(matchTerms(stats, { n: 1000, maxCandidates: 100_000 })).toEqual({ terms: ['alsorare', 'rare', 'mid'], operator: 'any' });
   });
 
   it('stops when the summed df would pass maxCandidates', () => {
-    expect(matchTerms(stats, { n: 1000, maxCandidates: 100 })).toEqual(['alsorare', 'rare']);
+    expect(matchTerms(stats, { n: 1000, maxCandidates: 100 })).toEqual({ terms: ['alsorare', 'rare'], operator: 'any' });
   });
 
-  it('always keeps the rarest present term, even when it is common', () => {
-    expect(matchTerms([{ term: 'the', df: 900 }, { term: 'a', df: 950 }], { n: 1000, maxCandidates: 10 })).toEqual(['the']);
-    expect(matchTerms([{ term: 'gone', df: 0 }], { n: 1000, maxCandidates: 10 })).toEqual([]);
+  it('requires the two rarest terms together when even the rarest is too common', () => {
+    expect(matchTerms([{ term: 'the', df: 900 }, { term: 'a', df: 950 }, { term: 'x', df: 990 }], { n: 1000, maxCandidates: 10 })).toEqual({ terms: ['the', 'a'], operator: 'all' });
+    expect(matchTerms([{ term: 'the', df: 900 }], { n: 1000, maxCandidates: 10 })).toEqual({ terms: ['the'], operator: 'any' });
+    expect(matchTerms([{ term: 'gone', df: 0 }], { n: 1000, maxCandidates: 10 })).toEqual({ terms: [], operator: 'any' });
   });
 });
 
-describe('sparseSql', () => {
-  it('numbers its parameters after the filter and places the filter in the candidate query', () => {
-    const sql = sparseSql({ filterSql: 'c.metadata ? $1::text', firstParam: 2 });
-    expect(sql).toContain('unnest($2::text[], $3::float8[])');
-    expect(sql).toContain('AND c.metadata ? $1::text');
-    expect(sql).toContain('c.model_id = $5');
-    expect(sql).toContain('length(m.tsv) / $6::float8');
-    expect(sql).toMatch(/LIMIT \$7$/);
-    expect(sql).toContain('unnest($4::text[])');
-  });
-
-  it('uses k1 1.2 and b 0.75', () => {
-    expect(sparseSql({ filterSql: null, firstParam: 1 })).toContain(
-      'sum(q.idf * cardinality(u.positions) * 2.2 / (cardinality(u.positions) + 1.2 * (0.25 + 0.75 * length(m.tsv) / $5::float8)))',
-    );
+describe('sparseCandidatesSql', () => {
+  it('numbers its parameters after the filter and joins the matching lexemes with the operator', () => {
+    const sql = sparseCandidatesSql({ filterSql: 'c.metadata ? $1::text', firstParam: 2, operator: 'any' });
+    expect(sql).toBe(`SELECT c.chunk_id, length(c.tsv) AS dl, ts_filter(setweight(c.tsv, 'A', $2::text[]), '{a}')::text AS hits
+FROM ragmesh.chunks c
+WHERE c.model_id = $4
+  AND c.tsv @@ (SELECT string_agg(chr(39) || replace(replace(l.lexeme, chr(92), repeat(chr(92), 2)), chr(39), repeat(chr(39), 2)) || chr(39), ' | ')::tsquery FROM unnest($3::text[]) AS l(lexeme))
+  AND c.metadata ? $1::text
+LIMIT $5`);
+    expect(sparseCandidatesSql({ filterSql: null, firstParam: 1, operator: 'all' })).toContain("' & ')::tsquery FROM unnest($2::text[])");
   });
 });

@@ -1,65 +1,55 @@
 import type pg from 'pg';
+import { bm25Idf, bm25Score, termFrequencies } from './bm25.js';
 import type { CorpusStats } from './corpus-stats.js';
 import type { LegHit } from './dense-leg.js';
-import { tsAnyLexemeQuery } from './ts-lexeme.js';
+import { tsLexemesQuery } from './ts-lexeme.js';
 
-export const BM25_K1 = 1.2;
-export const BM25_B = 0.75;
 /** Query terms beyond this many (in text order) are ignored; a pasted page is not a query. */
 export const MAX_QUERY_TERMS = 64;
 
-/** BM25 inverse document frequency as in Lucene: never negative, even for terms in every chunk. */
-export function bm25Idf(n: number, df: number): number {
-  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+export interface MatchPlan {
+  terms: string[];
+  /** `any`: chunks containing one of the terms; `all`: chunks containing every one. */
+  operator: 'any' | 'all';
 }
 
+const byDf = (a: { term: string; df: number }, b: { term: string; df: number }) => a.df - b.df || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0);
+
 /**
- * Which terms select candidates. Terms are taken rarest first while they occur in at most
- * half of the chunks and their summed df stays within `maxCandidates`; the rarest term present
- * is always taken. The others still score every candidate that contains them, so a chunk
- * matching only very common terms can be missed: that bounds the rows scored per query
- * (BM25 gives such terms little weight anyway).
+ * Which terms select the candidates that BM25 then scores. Terms are taken rarest first while
+ * each occurs in at most half of the chunks and their summed df stays within `maxCandidates`;
+ * the other terms still score every candidate that contains them. When even the rarest term is
+ * too common, candidates must contain the two rarest terms together. A chunk matching only
+ * common terms can therefore be missed: that is the price of a bounded number of rows read
+ * per query (BM25 gives such terms little weight anyway).
  */
-export function matchTerms(stats: { term: string; df: number }[], options: { n: number; maxCandidates: number }): string[] {
-  const present = stats.filter((s) => s.df > 0).sort((a, b) => a.df - b.df || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+export function matchTerms(stats: { term: string; df: number }[], options: { n: number; maxCandidates: number }): MatchPlan {
+  const present = stats.filter((s) => s.df > 0).sort(byDf);
   const chosen: string[] = [];
   let total = 0;
   for (const { term, df } of present) {
-    if (chosen.length > 0 && (df > options.n / 2 || total + df > options.maxCandidates)) break;
+    if (df > options.n / 2 || total + df > options.maxCandidates) break;
     chosen.push(term);
     total += df;
   }
-  return chosen;
+  if (chosen.length > 0) return { terms: chosen, operator: 'any' };
+  return { terms: present.slice(0, 2).map((s) => s.term), operator: present.length > 1 ? 'all' : 'any' };
 }
 
 /**
- * The SQL of the sparse leg. Parameters after the filter's: scored terms, their idf, matching
- * terms, model id, average length, limit. tf is the number of positions of a term in the
- * chunk's tsvector (ts_filter keeps only the query's lexemes, which setweight marked A; the
- * generated `tsv` carries no weights, i.e. D); document length is `length(tsv)`, the number of
- * distinct lexemes, which Postgres keeps in the tsvector header.
+ * The SQL of the sparse leg's candidates. Parameters after the filter's: scored terms, matching
+ * terms, model id, row limit. For each candidate it returns the length (`length(tsv)`, distinct
+ * lexemes, kept in the tsvector header) and the query's lexemes with their positions:
+ * setweight marks them A (the generated `tsv` carries no weights) and ts_filter keeps only
+ * those, so the row is small and BM25 is computed by the caller.
  */
-export function sparseSql(options: { filterSql: string | null; firstParam: number }): string {
+export function sparseCandidatesSql(options: { filterSql: string | null; firstParam: number; operator: MatchPlan['operator'] }): string {
   const p = options.firstParam;
-  const [terms, idfs, matching, model, avgdl, limit] = [p, p + 1, p + 2, p + 3, p + 4, p + 5].map((n) => `$${n}`);
-  const norm = `${BM25_K1} * (${1 - BM25_B} + ${BM25_B} * length(m.tsv) / ${avgdl}::float8)`;
-  return `WITH q AS MATERIALIZED (
-  SELECT * FROM unnest(${terms}::text[], ${idfs}::float8[]) AS q(term, idf)
-), matched AS (
-  SELECT c.chunk_id, c.tsv
-  FROM ragmesh.chunks c
-  WHERE c.model_id = ${model}
-    AND c.tsv @@ ${tsAnyLexemeQuery(`${matching}::text[]`)}${options.filterSql ? `\n    AND ${options.filterSql}` : ''}
-)
-SELECT m.chunk_id, s.score
-FROM matched m
-CROSS JOIN LATERAL (
-  SELECT sum(q.idf * cardinality(u.positions) * ${BM25_K1 + 1} / (cardinality(u.positions) + ${norm}))::float8 AS score
-  FROM unnest(ts_filter(setweight(m.tsv, 'A', ${terms}::text[]), '{a}')) AS u
-  JOIN q ON q.term = u.lexeme
-) s
-ORDER BY s.score DESC, m.chunk_id
-LIMIT ${limit}`;
+  return `SELECT c.chunk_id, length(c.tsv) AS dl, ts_filter(setweight(c.tsv, 'A', $${p}::text[]), '{a}')::text AS hits
+FROM ragmesh.chunks c
+WHERE c.model_id = $${p + 2}
+  AND c.tsv @@ ${tsLexemesQuery(`$${p + 1}::text[]`, options.operator === 'all' ? '&' : '|')}${options.filterSql ? `\n  AND ${options.filterSql}` : ''}
+LIMIT $${p + 3}`;
 }
 
 export interface SparseLegQuery {
@@ -69,12 +59,15 @@ export interface SparseLegQuery {
   fetch: number;
   filter: { sql: string; params: unknown[] } | null;
   stats: CorpusStats;
+  /** Most candidate rows read and scored (see matchTerms). */
   maxCandidates: number;
 }
 
 /**
  * Chunks of the tenant (already set on `client`) that share a term with `text`, ranked by BM25
- * (k1 1.2, b 0.75) over Postgres full-text lexemes ('english' configuration, as `tsv`).
+ * (k1 1.2, b 0.75) over the store's generated full-text vector `tsv` ('english' lexemes of the
+ * title and text): tf is the number of positions of a term in the chunk, document length its
+ * number of distinct lexemes. Ties go to the smaller chunk id.
  */
 export async function sparseLeg(client: pg.ClientBase, query: SparseLegQuery): Promise<LegHit[]> {
   const { rows } = await client.query<{ terms: string[] }>(
@@ -84,20 +77,25 @@ export async function sparseLeg(client: pg.ClientBase, query: SparseLegQuery): P
   );
   const terms = rows[0]?.terms ?? [];
   if (terms.length === 0) return [];
-  const stats = await query.stats.lookup(client, { tenant: query.tenant, modelId: query.modelId, terms });
-  const scored = terms.map((term) => ({ term, df: stats.df.get(term) ?? 0 })).filter((t) => t.df > 0);
-  const matching = matchTerms(scored, { n: stats.n, maxCandidates: query.maxCandidates });
-  if (matching.length === 0) return [];
+  const corpus = await query.stats.corpus(client, { tenant: query.tenant, modelId: query.modelId });
+  const { n, avgdl } = corpus;
+  if (n === 0) return [];
+  const df = await query.stats.documentFrequencies(client, { tenant: query.tenant, modelId: query.modelId, terms, corpus });
+  const present = terms.map((term) => ({ term, df: df.get(term) ?? 0 })).filter((t) => t.df > 0);
+  const plan = matchTerms(present, { n, maxCandidates: query.maxCandidates });
+  if (plan.terms.length === 0) return [];
   const params = [...(query.filter?.params ?? [])];
-  const sql = sparseSql({ filterSql: query.filter?.sql ?? null, firstParam: params.length + 1 });
+  const sql = sparseCandidatesSql({ filterSql: query.filter?.sql ?? null, firstParam: params.length + 1, operator: plan.operator });
   params.push(
-    scored.map((t) => t.term),
-    scored.map((t) => bm25Idf(stats.n, t.df)),
-    matching,
+    present.map((t) => t.term),
+    plan.terms,
     query.modelId,
-    Math.max(stats.avgdl, 1),
-    query.fetch,
+    query.maxCandidates,
   );
-  const result = await client.query<{ chunk_id: string; score: number }>(sql, params);
-  return result.rows.map((r) => ({ chunkId: r.chunk_id, score: r.score }));
+  const candidates = await client.query<{ chunk_id: string; dl: number; hits: string }>(sql, params);
+  const idf = new Map(present.map((t) => [t.term, bm25Idf(n, t.df)]));
+  return candidates.rows
+    .map((r) => ({ chunkId: r.chunk_id, score: bm25Score({ tf: termFrequencies(r.hits), idf, dl: r.dl, avgdl: Math.max(avgdl, 1) }) }))
+    .sort((a, b) => b.score - a.score || (a.chunkId < b.chunkId ? -1 : a.chunkId > b.chunkId ? 1 : 0))
+    .slice(0, query.fetch);
 }

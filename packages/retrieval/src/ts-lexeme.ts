@@ -8,7 +8,12 @@ export function tsLexemeQuery(expr: string): string {
   return `(${quoted(expr)})::tsquery`;
 }
 
-/** SQL expression: a tsquery matching any lexeme of the text[] expression `arrayExpr` (NULL if empty). */
-export function tsAnyLexemeQuery(arrayExpr: string): string {
-  return `(SELECT string_agg(${quoted('l.lexeme')}, ' | ') FROM unnest(${arrayExpr}) AS l(lexeme))::tsquery`;
+/**
+ * SQL expression: a tsquery matching any (`|`) or all (`&`) lexemes of the text[] expression
+ * `arrayExpr`, NULL if it is empty. The cast sits inside the sub-select, so the planner sees a
+ * tsquery parameter it can hand to the GIN index (a cast around the sub-select is re-evaluated
+ * per row and keeps the index out).
+ */
+export function tsLexemesQuery(arrayExpr: string, operator: '|' | '&'): string {
+  return `(SELECT string_agg(${quoted('l.lexeme')}, ' ${operator} ')::tsquery FROM unnest(${arrayExpr}) AS l(lexeme))`;
 }

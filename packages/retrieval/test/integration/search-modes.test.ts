@@ -14,7 +14,7 @@ const mmrTenant = uniqueName('retrieval-mmr');
 // hnsw .707, replica .6, fusion .301, backup .196, kafka .0995, banana 0, zeppelin-short -.287,
 // zeppelin-long -.6), so the dense order is known.
 const corpus = [
-  singleChunkDoc('vacuum', 'Postgres vacuum reclaims storage held by dead tuples.', { vector: [1, 0.1, 0, 0], metadata: { topic: 'db', year: '2019' } }),
+  singleChunkDoc('vacuum', 'Postgres vacuum reclaims storage held by dead tuples.', { vector: [1, 0.1, 0, 0], metadata: { topic: 'db', year: '2019' }, title: 'Maintenance' }),
   singleChunkDoc('planner', 'The database planner chooses an index for each database query.', { vector: [0.9, 0.45, 0, 0], metadata: { topic: 'db', year: '2021' } }),
   singleChunkDoc('hnsw', 'HNSW graphs answer approximate nearest neighbour queries over vectors.', { vector: [0.7, 0, 0, 0.7], metadata: { topic: 'search', year: '2023' } }),
   singleChunkDoc('replica', 'A database replica streams the write-ahead log from the primary.', { vector: [0.6, 0.8, 0, 0], metadata: { topic: 'db', year: 'n/a' } }),
@@ -65,7 +65,7 @@ describe('dense search', () => {
     expect(result.hits[0]).toEqual({
       chunkId: 'vacuum',
       documentId: 'vacuum',
-      title: 'Title of vacuum',
+      title: 'Maintenance',
       uri: 'file:///vacuum.md',
       score: expect.any(Number),
       text: 'Postgres vacuum reclaims storage held by dead tuples.',
