@@ -313,7 +313,11 @@ async function main() {
       const chunkingSeconds = (performance.now() - t0) / 1000;
       console.log(`  chunking in-process (as the worker does): ${expected.chunkCount} chunks, ${expected.uniqueTexts.length} distinct texts, ${chunkingSeconds.toFixed(1)} s`);
       const fingerprint = codeFingerprint();
-      const entry = { codeFingerprint: fingerprint, model: embedder.model, chunking: { chunks: expected.chunkCount, distinctTexts: expected.uniqueTexts.length, seconds: round(chunkingSeconds, 3) } };
+      const tokens = expected.uniqueTexts.reduce((n, t) => n + Math.min(embedder.countTokens(t), embedder.model.maxTokens), 0);
+      const entry = {
+        codeFingerprint: fingerprint, model: embedder.model,
+        chunking: { chunks: expected.chunkCount, distinctTexts: expected.uniqueTexts.length, tokens, meanTokens: round(tokens / Math.max(1, expected.uniqueTexts.length), 1), seconds: round(chunkingSeconds, 3) },
+      };
       if (settings.raw) {
         entry.raw = await measureRaw(embedder, expected.uniqueTexts, settings.batchSize, provider);
         console.log(`  raw ${provider} embedder: ${entry.raw.texts} texts in ${entry.raw.seconds.toFixed(1)} s → ${entry.raw.chunksPerSecond} chunks/s (calls of ${settings.batchSize}, corpus order)`);

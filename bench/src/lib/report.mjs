@@ -57,12 +57,14 @@ function otherCpuNote(step) {
 
 /** Markdown summary of a run. */
 export function markdown(results) {
+  results.targets ??= targetsFor(results);
   const lines = [];
   const h = results.host;
   lines.push(`# Ingestion benchmark — BEIR SciFact`, '');
   lines.push(`Run \`${results.runId}\` at ${results.startedAt} (commit ${results.git.commit ?? '?'}${results.git.dirty ? ', dirty tree' : ''}), command \`${results.command}\`.`);
   lines.push(`${results.corpus.documents} documents${results.corpus.full ? ' (the whole corpus)' : ' (a prefix of the corpus)'}; ${h.cpus} × ${h.cpuModel}, Node ${h.node}; load average at start ${fmt(h.loadavg.l1, 2)} / ${fmt(h.loadavg.l5, 2)} / ${fmt(h.loadavg.l15, 2)}, at end ${fmt(h.loadavgAtEnd?.l1, 2)} / ${fmt(h.loadavgAtEnd?.l5, 2)} / ${fmt(h.loadavgAtEnd?.l15, 2)}.`, '');
   lines.push('## Mesh end to end vs the raw embedder', '');
+  if (results.kafka?.mode === 'private') lines.push(`Kafka: a broker of the benchmark's own (${results.kafka.brokers.join(',')}, state in bench/.state), so nobody else's events reach the benchmark's workers and nobody else's workers see the benchmark's events. Registry, Postgres and Redis are the shared local stack.`, '');
   lines.push('From the first publish to documents.ingest until every document is indexed in Postgres (chunk-embed + indexer from `dist/`, fresh tenant and consumer groups, embedding cache of the model flushed first). Raw: the same embedder in-process on the exact chunk texts the worker embeds, calls of the same batch size, no Kafka/DB.', '');
   lines.push('| provider | docs | chunks | mesh s | docs/s | chunks/s | raw chunks/s | mesh/raw | CPU-s/chunk raw · chunk-embed · +indexer+kafka | chunking in-process s | load avg (1 min) raw · mesh |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|');
@@ -74,7 +76,8 @@ export function markdown(results) {
     const rawLoad = p.raw?.host?.loadavg1;
     lines.push(`| ${provider} (${p.model.id}) | ${f.documents} | ${f.chunks} | ${fmt(f.seconds, 1)} | ${fmt(f.documentsPerSecond)} | ${fmt(f.chunksPerSecond)} | ${fmt(p.raw?.chunksPerSecond)} | ${fmt(p.meshToRaw, 2)} | ${cpu} | ${fmt(p.chunking?.seconds)} | ${rawLoad ? `${fmt(rawLoad.min, 1)}–${fmt(rawLoad.max, 1)}` : 'n/a'} · ${fmt(f.host.loadavg1.min, 1)}–${fmt(f.host.loadavg1.max, 1)} |`);
   }
-  lines.push('', 'Peak RSS (MiB; VmHWM read before stopping; Kafka/Apicurio since their start):', '');
+  const kafkaNote = results.kafka?.mode === 'private' ? 'Kafka is the benchmark\'s own broker, started for this run' : 'Kafka is the shared stack broker, peak since its start';
+  lines.push('', `Peak RSS (MiB; VmHWM read before stopping the services; ${kafkaNote}; Apicurio peak since its start):`, '');
   lines.push('| provider | chunk-embed | indexer | kafka | apicurio | bench process |');
   lines.push('|---|---:|---:|---:|---:|---:|');
   for (const [provider, p] of Object.entries(results.providers)) {
@@ -90,6 +93,11 @@ export function markdown(results) {
     lines.push('| step | mesh s | langchain s | speedup | mesh model texts | langchain model texts |');
     lines.push('|---|---:|---:|---:|---:|---:|');
     for (const r of rows) lines.push(`| ${r.name} | ${fmt(r.meshSeconds, 2)} | ${fmt(r.langchainSeconds, 2)} | ${fmt(r.speedup, 2)} | ${r.meshModelTexts} | ${r.langchainModelTexts} |`);
+    const meshTokens = results.providers.local.chunking?.tokens;
+    const lcTokens = lc.steps.first.tokensEmbedded;
+    if (meshTokens && lcTokens) {
+      lines.push('', `Work for the model on the first ingest: mesh ${results.providers.local.chunking.distinctTexts} texts / ${meshTokens} tokens (the title is prepended to every chunk), LangChain ${lc.steps.first.chunks} texts / ${lcTokens} tokens (truncated at the model's ${results.providers.local.model.maxTokens}).`);
+    }
     lines.push('', `Chunks: mesh ${results.providers.local.mesh.steps.first.chunks}, LangChain ${lc.steps.first.chunks}. LangChain index() stats: ${['first', 'unchanged', 'edit'].map((s) => `${s} ${JSON.stringify(lc.steps[s].index)}`).join('; ')}. LangChain process peak RSS ${fmt(lc.process?.vmHwmMiB, 0)} MiB.`);
   } else if (lc?.error) {
     lines.push('', '## Mesh vs LangChain.js', '', 'LangChain could not run:', '', '```', String(lc.error).slice(0, 2000), '```');

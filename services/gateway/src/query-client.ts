@@ -79,6 +79,9 @@ export function createQueryClient(options: QueryClientOptions) {
         }, options.timeoutMs);
         pending.set(queryId, { resolve, timer });
       });
+      // The deadline can pass while the send below is still in flight; the rejection is handled
+      // by whoever awaits `reply`, but it must never surface as an unhandled rejection meanwhile.
+      reply.catch(() => undefined);
       try {
         await options.producer.send({
           topic: topics.queriesRequest,
