@@ -8,3 +8,4 @@ export { createDocumentRequests, type DocumentRequests, type DocumentRequest } f
 export { documentStatus, type DocumentStatus, type DocumentRow } from './document-status.js';
 export { createIndexWriter, type IndexWriter, type DocumentVersion, type ChunkInput, type ApplyResult, type ApplyOutcome } from './index-writer.js';
 export { corpusVersion } from './corpus-version.js';
+export { analyzeTables } from './analyze.js';

@@ -7,6 +7,9 @@ import { IndexerError } from './indexer-error.js';
 
 export interface IndexerDeps {
   writer: Pick<IndexWriter, 'apply'>;
+  /** Refreshes planner statistics; called after every `analyzeEvery` chunk rows written. */
+  analyze?: () => Promise<void>;
+  analyzeEvery?: number;
   documents: Pick<DocumentRequests, 'markFailed'>;
   logger: Logger;
 }
@@ -20,6 +23,16 @@ export function createIndexer(deps: IndexerDeps) {
   const meter = metrics.getMeter('@ragmesh/indexer');
   const documentsTotal = meter.createCounter('ragmesh_documents', { description: 'Documents by indexing outcome' });
   const chunksWritten = meter.createCounter('ragmesh_chunks_written', { description: 'Chunk rows inserted or updated' });
+
+  const analyzeEvery = deps.analyzeEvery ?? 20_000;
+  let writtenSinceAnalyze = 0;
+
+  async function maybeAnalyze(written: number): Promise<void> {
+    writtenSinceAnalyze += written;
+    if (!deps.analyze || writtenSinceAnalyze < analyzeEvery) return;
+    writtenSinceAnalyze = 0;
+    await deps.analyze().catch((error: unknown) => logger.warn('analyze failed', { error: String(error) }));
+  }
 
   const handle: BatchHandler<VectorBatch> = async (messages) => {
     const byTenant = new Map<string, VectorBatch[]>();
@@ -36,6 +49,7 @@ export function createIndexer(deps: IndexerDeps) {
         chunksWritten.add(result.chunksWritten);
       }
       logger.debug('applied', { tenant, documents: results.length });
+      await maybeAnalyze(results.reduce((n, r) => n + r.chunksWritten, 0));
     }
   };
 
