@@ -122,7 +122,8 @@ describe('ingestion through the real mesh', () => {
     expect(expectedChunks(big).length).toBeGreaterThanOrEqual(100);
     await waitIndexed(await postAll([big]));
     const modelBefore = await metricValue(chunkEmbed().url, 'ragmesh_embeddings_total', { source: 'model' });
-    const edited = { ...big, content: [...paragraphs.slice(0, 150), `${paragraphs[150]} An edited sentence lands here.`, ...paragraphs.slice(151)].join('\n\n') };
+    // The edit names this run's tenant: Redis keeps vectors across runs, and an edit seen before would be a cache hit.
+    const edited = { ...big, content: [...paragraphs.slice(0, 150), `${paragraphs[150]} An edited sentence about ${tenant} lands here.`, ...paragraphs.slice(151)].join('\n\n') };
     await waitIndexed(await postAll([edited]));
     const embeddedAgain = (await metricValue(chunkEmbed().url, 'ragmesh_embeddings_total', { source: 'model' })) - modelBefore;
     expect(embeddedAgain).toBeGreaterThanOrEqual(1);
