@@ -336,15 +336,29 @@ async function main() {
       if (codeFingerprint() !== fingerprint) console.log('  note: the built code changed while chunking/raw ran (someone rebuilt); the mesh runs newer code than the in-process figures');
       entry.mesh = await runMesh({ provider, docs, edited, expectedChunks: expected.chunkCount, expectedDistinct: expected.uniqueTexts.length, pool, redis, kafka, broker, publisher });
       entry.codeFingerprintAfterMesh = codeFingerprint();
+      if (entry.raw && provider === 'local' && settings.rawRecheck > 0) {
+        // Bracket the mesh run: the host's load drifts, so time the raw embedder again on an even
+        // sample of the same texts after the mesh and compare the mesh with the mean of both.
+        const step = Math.max(1, Math.round(1 / settings.rawRecheck));
+        const sample = expected.uniqueTexts.filter((_, i) => i % step === 0);
+        const again = await createEmbedder({ provider: 'local', modelId: settings.model, modelsDir: settings.modelsDir, batchSize: settings.batchSize });
+        entry.rawAfter = await measureRaw(again, sample, settings.batchSize, `${provider} (after the mesh, every ${step}th text)`);
+        await again.close();
+        console.log(`  raw ${provider} embedder after the mesh: ${entry.rawAfter.texts} texts → ${entry.rawAfter.chunksPerSecond} chunks/s`);
+      }
       if (entry.raw) {
         const first = entry.mesh.steps.first;
-        entry.meshToRaw = round(first.chunksPerSecond / entry.raw.chunksPerSecond, 3);
+        const reference = entry.rawAfter ? (entry.raw.chunksPerSecond + entry.rawAfter.chunksPerSecond) / 2 : entry.raw.chunksPerSecond;
+        entry.rawReferenceChunksPerSecond = round(reference);
+        entry.meshToRaw = round(first.chunksPerSecond / reference, 3);
+        entry.meshToRawBefore = round(first.chunksPerSecond / entry.raw.chunksPerSecond, 3);
+        if (entry.rawAfter) entry.meshToRawAfter = round(first.chunksPerSecond / entry.rawAfter.chunksPerSecond, 3);
         // Wall-clock ratios swing with other load on the host; CPU seconds per chunk much less so.
         const rawCpu = entry.raw.host.benchCpuSeconds / entry.raw.texts;
         const ceCpu = first.host.processes['chunk-embed']?.cpuSeconds / first.chunks;
         const pipeCpu = ['chunk-embed', 'indexer', 'kafka'].reduce((n, k) => n + (first.host.processes[k]?.cpuSeconds ?? 0), 0) / first.chunks;
         entry.cpuPerChunk = { raw: round(rawCpu, 4), chunkEmbed: round(ceCpu, 4), chunkEmbedIndexerKafka: round(pipeCpu, 4), rawOverChunkEmbed: round(rawCpu / ceCpu, 3), rawOverPipeline: round(rawCpu / pipeCpu, 3) };
-        console.log(`  mesh/raw throughput (wall clock): ${entry.meshToRaw}; CPU-s per chunk: raw ${entry.cpuPerChunk.raw}, chunk-embed ${entry.cpuPerChunk.chunkEmbed}, chunk-embed+indexer+kafka ${entry.cpuPerChunk.chunkEmbedIndexerKafka}`);
+        console.log(`  mesh/raw throughput (wall clock): ${entry.meshToRaw} (vs raw before ${entry.meshToRawBefore}${entry.rawAfter ? `, after ${entry.meshToRawAfter}` : ''}); CPU-s per chunk: raw ${entry.cpuPerChunk.raw}, chunk-embed ${entry.cpuPerChunk.chunkEmbed}, chunk-embed+indexer+kafka ${entry.cpuPerChunk.chunkEmbedIndexerKafka}`);
       }
       if (process.env.BENCH_KEEP_DATA !== '1') await dropTenant(pool, redis, entry.mesh.tenant);
       results.providers[provider] = entry;

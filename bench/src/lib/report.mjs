@@ -65,7 +65,7 @@ export function markdown(results) {
   lines.push(`${results.corpus.documents} documents${results.corpus.full ? ' (the whole corpus)' : ' (a prefix of the corpus)'}; ${h.cpus} × ${h.cpuModel}, Node ${h.node}; load average at start ${fmt(h.loadavg.l1, 2)} / ${fmt(h.loadavg.l5, 2)} / ${fmt(h.loadavg.l15, 2)}, at end ${fmt(h.loadavgAtEnd?.l1, 2)} / ${fmt(h.loadavgAtEnd?.l5, 2)} / ${fmt(h.loadavgAtEnd?.l15, 2)}.`, '');
   lines.push('## Mesh end to end vs the raw embedder', '');
   if (results.kafka?.mode === 'private') lines.push(`Kafka: a broker of the benchmark's own (${results.kafka.brokers.join(',')}, state in bench/.state), so nobody else's events reach the benchmark's workers and nobody else's workers see the benchmark's events. Registry, Postgres and Redis are the shared local stack.`, '');
-  lines.push('From the first publish to documents.ingest until every document is indexed in Postgres (chunk-embed + indexer from `dist/`, fresh tenant and consumer groups, embedding cache of the model flushed first). Raw: the same embedder in-process on the exact chunk texts the worker embeds, calls of the same batch size, no Kafka/DB.', '');
+  lines.push('From the first publish to documents.ingest until every document is indexed in Postgres (chunk-embed + indexer from `dist/`, fresh tenant and consumer groups, embedding cache of the model flushed first). Raw: the same embedder in-process on the exact chunk texts the worker embeds, calls of the same batch size, no Kafka/DB; for local it is timed before the mesh on all texts and after it on an even sample, and the mesh is compared with the mean (the host\'s load drifts).', '');
   lines.push('| provider | docs | chunks | mesh s | docs/s | chunks/s | raw chunks/s | mesh/raw | CPU-s/chunk raw · chunk-embed · +indexer+kafka | chunking in-process s | load avg (1 min) raw · mesh |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|');
   for (const [provider, p] of Object.entries(results.providers)) {
@@ -74,7 +74,8 @@ export function markdown(results) {
     const c = p.cpuPerChunk;
     const cpu = c ? `${fmt(c.raw, 4)} · ${fmt(c.chunkEmbed, 4)} · ${fmt(c.chunkEmbedIndexerKafka, 4)}` : 'n/a';
     const rawLoad = p.raw?.host?.loadavg1;
-    lines.push(`| ${provider} (${p.model.id}) | ${f.documents} | ${f.chunks} | ${fmt(f.seconds, 1)} | ${fmt(f.documentsPerSecond)} | ${fmt(f.chunksPerSecond)} | ${fmt(p.raw?.chunksPerSecond)} | ${fmt(p.meshToRaw, 2)} | ${cpu} | ${fmt(p.chunking?.seconds)} | ${rawLoad ? `${fmt(rawLoad.min, 1)}–${fmt(rawLoad.max, 1)}` : 'n/a'} · ${fmt(f.host.loadavg1.min, 1)}–${fmt(f.host.loadavg1.max, 1)} |`);
+    const rawCell = p.rawAfter ? `${fmt(p.rawReferenceChunksPerSecond)} (before ${fmt(p.raw.chunksPerSecond)}, after ${fmt(p.rawAfter.chunksPerSecond)})` : fmt(p.raw?.chunksPerSecond);
+    lines.push(`| ${provider} (${p.model.id}) | ${f.documents} | ${f.chunks} | ${fmt(f.seconds, 1)} | ${fmt(f.documentsPerSecond)} | ${fmt(f.chunksPerSecond)} | ${rawCell} | ${fmt(p.meshToRaw, 2)} | ${cpu} | ${fmt(p.chunking?.seconds)} | ${rawLoad ? `${fmt(rawLoad.min, 1)}–${fmt(rawLoad.max, 1)}` : 'n/a'} · ${fmt(f.host.loadavg1.min, 1)}–${fmt(f.host.loadavg1.max, 1)} |`);
   }
   const kafkaNote = results.kafka?.mode === 'private' ? 'Kafka is the benchmark\'s own broker, started for this run' : 'Kafka is the shared stack broker, peak since its start';
   lines.push('', `Peak RSS (MiB; VmHWM read before stopping the services; ${kafkaNote}; Apicurio peak since its start):`, '');

@@ -41,6 +41,8 @@ export function loadSettings() {
     raw: flag('BENCH_RAW', true),
     /** Also time the raw embedder on all texts sorted by length (one embed() call): the padding-free ceiling. */
     rawSorted: flag('BENCH_RAW_SORTED', false),
+    /** Fraction of the texts timed again after the local mesh run (0 = off): brackets the mesh against load drift. */
+    rawRecheck: Number(process.env.BENCH_RAW_RECHECK ?? '0.15'),
     langchain: flag('BENCH_LANGCHAIN', true),
     /** LangChain RecursiveCharacterTextSplitter size/overlap in characters: 800/80 gives about as many chunks as the mesh on SciFact (17.0k vs 16.4k). */
     lcChunkSize: int('BENCH_LC_CHUNK_SIZE', 800),
