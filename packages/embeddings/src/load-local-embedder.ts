@@ -22,6 +22,12 @@ export interface LoadLocalEmbedderOptions {
   batchSize?: number;
   /** onnxruntime intra-op threads; default: onnxruntime's choice (one per physical core). */
   threads?: number;
+  /**
+   * Let onnxruntime's idle threads busy-wait for the next operator (its default). Off here: in a
+   * worker the model shares the cores with Kafka, Postgres and the indexer, and spinning threads
+   * burn the CPU those need between and during runs.
+   */
+  spinWait?: boolean;
 }
 
 /** Where deploy/local/models.sh puts models when RAGMESH_MODELS_DIR is not set. */
@@ -80,6 +86,7 @@ export async function loadLocalEmbedder(options: LoadLocalEmbedderOptions): Prom
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
       ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+      extra: { session: { intra_op: { allow_spinning: options.spinWait ? '1' : '0' }, inter_op: { allow_spinning: options.spinWait ? '1' : '0' } } },
     });
   } catch (error) {
     throw new EmbeddingError('MODEL_LOAD_FAILED', `cannot load ${modelId} from ${modelDir} (run deploy/local/models.sh)`, { cause: error });

@@ -3,9 +3,9 @@ import { tsLexemeQuery } from './ts-lexeme.js';
 import { createTtlCache } from './ttl-cache.js';
 
 export interface CorpusStatsOptions {
-  /** How long df counts are reused; 30 s by default. */
+  /** How long df counts are reused; 10 min by default. */
   ttlMs?: number;
-  /** How long a corpus entry (n, avgdl, sampled common terms) is reused; 120 s by default. */
+  /** How long a corpus entry (n, avgdl, sampled common terms) is reused; 10 min by default. */
   corpusTtlMs?: number;
   /** Most (tenant, model, term) df entries kept; 50,000 by default. */
   maxTerms?: number;
@@ -27,11 +27,12 @@ export interface Corpus {
 
 /**
  * BM25 corpus statistics per tenant and model, counted by Postgres under row-level security and
- * cached in-process: df for `ttlMs` (30 s), the corpus entry (n, avgdl, sample) for
- * `corpusTtlMs` (120 s; it costs a count over the tenant's chunks and drifts slowly in relative
- * terms). Cached counts may lag the corpus by up to the TTL: rankings
- * shift slightly after a large ingest but never return wrong rows, and a hot tenant pays for
- * counting once per TTL instead of once per query. Zero counts are not cached, so a new tenant's
+ * cached in-process: df for `ttlMs`, the corpus entry (n, avgdl, sample) for `corpusTtlMs`
+ * (10 min each; the corpus entry costs a count over the tenant's chunks, ~0.1 s at 100k chunks,
+ * and an uncached df up to one heap visit per matching chunk, so on a hot path they are what
+ * makes a query's tail). Cached counts may lag the corpus by up to the TTL: idf moves with the
+ * logarithm of df, so rankings shift slightly after a large ingest but never return wrong rows,
+ * and a hot tenant pays for counting once per TTL instead of once per query. Zero counts are not cached, so a new tenant's
  * or a new term's first chunks are found at once.
  *
  * An exact df costs one heap visit per chunk containing the term (row-level security needs the
@@ -41,11 +42,11 @@ export interface Corpus {
  * the threshold, less above, while idf moves with the logarithm); rarer terms are counted exactly.
  */
 export function createCorpusStats(options: CorpusStatsOptions = {}) {
-  const ttlMs = options.ttlMs ?? 30_000;
+  const ttlMs = options.ttlMs ?? 600_000;
   const sampleSize = options.sampleSize ?? 1_000;
   const commonInSample = options.commonInSample ?? 5;
   const exactDfLimit = options.exactDfLimit ?? 5_000;
-  const corpora = createTtlCache<Corpus>({ maxEntries: 1_000, ttlMs: options.corpusTtlMs ?? 120_000, now: options.now });
+  const corpora = createTtlCache<Corpus>({ maxEntries: 1_000, ttlMs: options.corpusTtlMs ?? 600_000, now: options.now });
   const frequencies = createTtlCache<number>({ maxEntries: options.maxTerms ?? 50_000, ttlMs, now: options.now });
   const keyOf = (...parts: string[]) => JSON.stringify(parts);
 

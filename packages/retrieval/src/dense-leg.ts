@@ -16,11 +16,20 @@ export interface DenseLegQuery {
   exact: boolean;
   /** hnsw.max_scan_tuples for the iterative scan; pgvector's default (20,000) when absent. */
   maxScanTuples?: number;
+  /** The transaction already carries denseSettings(fetch, maxScanTuples) (set with the tenant): skip setting them. */
+  preset?: boolean;
 }
 
 /** hnsw.ef_search for a result size; pgvector caps it at 1000. */
 export function efSearchFor(fetch: number): number {
   return Math.min(1000, Math.max(40, 2 * fetch));
+}
+
+/** The transaction-local settings of an HNSW search for `fetch` rows: ef_search, relaxed-order iterative scan. */
+export function denseSettings(fetch: number, maxScanTuples?: number): Record<string, string> {
+  const settings: Record<string, string> = { 'hnsw.ef_search': String(efSearchFor(fetch)), 'hnsw.iterative_scan': 'relaxed_order' };
+  if (maxScanTuples !== undefined) settings['hnsw.max_scan_tuples'] = String(maxScanTuples);
+  return settings;
 }
 
 /** Rows the index form reads before re-sorting and keeping `fetch`. */
@@ -87,11 +96,9 @@ export async function denseLeg(client: pg.ClientBase, query: DenseLegQuery): Pro
     return rows.map((r) => ({ chunkId: r.chunk_id, score: 1 - r.distance }));
   };
   if (!query.exact) {
-    await client.query("SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)", [
-      String(efSearchFor(query.fetch)),
-    ]);
-    if (query.maxScanTuples !== undefined) {
-      await client.query("SELECT set_config('hnsw.max_scan_tuples', $1, true)", [String(query.maxScanTuples)]);
+    if (!query.preset) {
+      const pairs = Object.entries(denseSettings(query.fetch, query.maxScanTuples));
+      await client.query(`SELECT ${pairs.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`, pairs.flat());
     }
     const hits = await run(false);
     if (hits.length >= query.fetch) return { hits, exact: false };

@@ -1,6 +1,6 @@
 export { migrate } from './migrate.js';
 export { migrations } from './migrations.js';
-export { withTenant } from './with-tenant.js';
+export { withTenant, type TenantScope } from './with-tenant.js';
 export { createPool } from './pool.js';
 export { StoreError, storeErrorCodes, type StoreErrorCode } from './store-error.js';
 export { createApiKeyStore, hashApiKey, type ApiKeyStore } from './api-keys.js';

@@ -16,17 +16,19 @@ export interface WorkerServiceOptions<T extends Topic> extends Omit<ConsumerWork
   metricsHandler: (req: IncomingMessage, res: ServerResponse) => void;
   /** The service's own resources (pools, clients, models), closed after Kafka, in order. */
   closers: { name: string; close: () => Promise<unknown> }[];
+  /** Work the handler left running (detached tasks): awaited after the consumer stops, while the producer still works. */
+  drain?: () => Promise<void>;
   logger: Logger;
 }
 
 /**
  * Runs a consumer service: the worker, /healthz /readyz /metrics (Kafka, registry and group
  * membership checked besides the service's own checks), and an orderly SIGTERM: stop consuming,
- * then producer, admin, health server, then the service's closers. A crashed consumer exits 1 so
+ * wait for detached work (`drain`), then producer, admin, health server, then the service's closers. A crashed consumer exits 1 so
  * the supervisor restarts the process.
  */
 export async function runWorkerService<T extends Topic>(options: WorkerServiceOptions<T>) {
-  const { service, admin, producer, registryUrl, health: healthOptions, metricsHandler, closers, ...workerOptions } = options;
+  const { service, admin, producer, registryUrl, health: healthOptions, metricsHandler, closers, drain, ...workerOptions } = options;
   const worker = createConsumerWorker({ ...workerOptions, producer, onCrash: () => process.exit(1) });
   const health = await startHealthServer({
     port: healthOptions.port,
@@ -45,6 +47,7 @@ export async function runWorkerService<T extends Topic>(options: WorkerServiceOp
     logger: options.logger,
     closers: [
       { name: 'consumer', close: () => worker.stop() },
+      ...(drain ? [{ name: 'in-flight work', close: drain }] : []),
       { name: 'producer', close: () => producer.disconnect() },
       { name: 'admin', close: () => admin.disconnect() },
       { name: 'health', close: () => new Promise((resolve) => health.close(resolve)) },

@@ -32,10 +32,15 @@ export interface ChunkEmbedDeps {
   partChunks: number;
 }
 
-interface Prepared {
+/** An UPSERT validated, normalized and hashed: enough to decide whether it changed. */
+interface Identified {
   message: WorkerMessage<DocumentEvent>;
   key: string;
   hash: string;
+  normalized: string;
+}
+
+interface Prepared extends Identified {
   chunks: PreparedChunk[];
 }
 
@@ -54,18 +59,25 @@ export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
   const embeddingsTotal = meter.createCounter('ragmesh_embeddings', { description: 'Chunk vectors by source: cache or model' });
   const modelCalls = meter.createCounter('ragmesh_embedding_model_calls', { description: 'Calls to the embedding model' });
 
-  function prepare(message: WorkerMessage<DocumentEvent>): Prepared {
+  function identify(message: WorkerMessage<DocumentEvent>): Identified {
     const event = message.event;
     const key = entityKey(event.tenant, event.documentId);
     if (message.key !== key) throw new ChunkEmbedError('INVALID_EVENT', `key ${JSON.stringify(message.key)} does not match tenant:documentId ${JSON.stringify(key)}`);
     if (event.content === null) throw new ChunkEmbedError('INVALID_EVENT', 'an UPSERT needs content');
     const bytes = Buffer.byteLength(event.content);
     if (bytes > deps.maxDocumentBytes) throw new ChunkEmbedError('DOCUMENT_TOO_LARGE', `content is ${bytes} bytes, the limit is ${deps.maxDocumentBytes}`);
-    const policy = getPolicy(event.chunking);
+    getPolicy(event.chunking); // an unknown policy fails here, before anything is skipped
     const normalized = normalizeContent({ content: event.content, contentType: event.contentType });
-    const hash = contentHash({ normalized, policy: event.chunking, modelId: model.id });
-    const chunks = chunkDocument({ text: normalized, title: event.title ?? undefined, policy, countTokens: (t) => embedder.countTokens(t), maxTokens: embedder.model.maxTokens });
-    return { message, key, hash, chunks: chunks.map((c) => ({ ...c, textHash: sha256Hex(c.embedText) })) };
+    return { message, key, normalized, hash: contentHash({ normalized, policy: event.chunking, modelId: model.id }) };
+  }
+
+  /** Chunking costs more than everything else before the model (the tokenizer): only changed documents pay it. */
+  function prepare(document: Identified): Prepared {
+    const event = document.message.event;
+    const chunks = chunkDocument({
+      text: document.normalized, title: event.title ?? undefined, policy: getPolicy(event.chunking), countTokens: (t) => embedder.countTokens(t), maxTokens: embedder.model.maxTokens,
+    });
+    return { ...document, chunks: chunks.map((c) => ({ ...c, textHash: sha256Hex(c.embedText) })) };
   }
 
   /**
@@ -74,10 +86,10 @@ export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
    * The store is the truth, so a wiped store re-indexes everything on replay; the published hash
    * catches "A indexed, B published but not yet indexed, A again".
    */
-  async function unchanged(prepared: Prepared[]): Promise<Set<string>> {
+  async function unchanged(prepared: Identified[]): Promise<Set<string>> {
     const skip = new Set<string>();
     const last = await deps.published.getMany(cacheModel, prepared.map((p) => p.key));
-    const byTenant = new Map<string, { p: Prepared; last: string | null | undefined }[]>();
+    const byTenant = new Map<string, { p: Identified; last: string | null | undefined }[]>();
     prepared.forEach((p, i) => {
       const tenant = p.message.event.tenant;
       byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), { p, last: last[i] }]);
@@ -125,9 +137,9 @@ export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
       if (m.key !== entityKey(m.event.tenant, m.event.documentId)) throw new ChunkEmbedError('INVALID_EVENT', `key ${JSON.stringify(m.key)} does not match tenant:documentId`);
     }
 
-    const prepared = upserts.map(prepare);
-    const skip = await unchanged(prepared);
-    const changed = prepared.filter((p) => !skip.has(p.key));
+    const identified = upserts.map(identify);
+    const skip = await unchanged(identified);
+    const changed = identified.filter((p) => !skip.has(p.key)).map(prepare);
     const vectors = await vectorsFor(changed.flatMap((p) => p.chunks));
 
     const outgoing = [

@@ -48,7 +48,7 @@ export function queryRouter(deps: QueryRouterDeps): Router {
         if (carrier.traceparent) res.setHeader('traceparent', carrier.traceparent);
         const reply = await deps.ask({ tenant, text: input.query, topK: input.topK, mode: modes[input.mode], filter, mmr: input.mmr ?? null, answer: input.answer });
         if (reply.error) {
-          const code = reply.error.code === 'INVALID_FILTER' || reply.error.code === 'INVALID_REQUEST' ? 'VALIDATION_FAILED' : 'INTERNAL';
+          const code = reply.error.code === 'INVALID_FILTER' || reply.error.code === 'INVALID_REQUEST' ? 'VALIDATION_FAILED' : reply.error.code === 'UNAVAILABLE' ? 'UNAVAILABLE' : 'INTERNAL';
           throw new GatewayError(code, reply.error.message, { details: { retrieverCode: reply.error.code } });
         }
         const body = { queryId: reply.queryId, hits: reply.hits, timings: reply.timings };

@@ -22,9 +22,13 @@ export interface RetrieverDeps {
   replyTopics: readonly string[];
   logger: Logger;
   now?: () => number;
+  /** Queries answered at once; the consumer waits for a free slot beyond this (64 by default). */
+  maxInFlight?: number;
 }
 
 const modes = { HYBRID: 'hybrid', DENSE: 'dense', SPARSE: 'sparse' } as const;
+const RETRY_ATTEMPTS = 3;
+const RETRY_DELAY_MS = 100;
 
 /**
  * The queries.request handler: answers every request of a slice concurrently, each as soon as
@@ -45,8 +49,10 @@ export function createRetriever(deps: RetrieverDeps) {
   async function search(request: QueryRequest, filter: Filter | undefined): Promise<QueryResponse> {
     const started = performance.now();
     const normalized = { text: request.text.trim().replace(/\s+/g, ' '), topK: request.topK, mode: request.mode, filter: filter ?? null, mmr: request.mmr };
-    const key = resultKey({ tenant: request.tenant, corpusVersion: await deps.corpusVersion(request.tenant), model: cacheModel, request: normalized });
-    const cached = await deps.caches.getResult(key);
+    const key = deps.caches.results
+      ? resultKey({ tenant: request.tenant, corpusVersion: await deps.corpusVersion(request.tenant), model: cacheModel, request: normalized })
+      : null;
+    const cached = key === null ? null : await deps.caches.getResult(key);
     if (cached) {
       queries.add(1, { outcome: 'cache_hit' });
       return { queryId: request.queryId, tenant: request.tenant, hits: cached.hits, timings: { total: performance.now() - started, cached: 1 }, answer: null, error: null };
@@ -65,7 +71,7 @@ export function createRetriever(deps: RetrieverDeps) {
       mmr: request.mmr ?? undefined,
     });
     const hits = result.hits.map((h) => ({ ...h, title: h.title ?? null, uri: h.uri ?? null }));
-    await deps.caches.setResult(key, { hits });
+    if (key !== null) await deps.caches.setResult(key, { hits });
     queries.add(1, { outcome: 'searched' });
     const timings: Record<string, number> = { embed: embedMs, total: performance.now() - started };
     for (const [stage, ms] of Object.entries(result.timings)) if (typeof ms === 'number') timings[stage] = ms;
@@ -73,36 +79,86 @@ export function createRetriever(deps: RetrieverDeps) {
     return { queryId: request.queryId, tenant: request.tenant, hits, timings, answer: null, error: null };
   }
 
+  function errorReply(request: QueryRequest, code: string, message: string): QueryResponse {
+    return { queryId: request.queryId, tenant: request.tenant, hits: [], timings: {}, answer: null, error: { code, message } };
+  }
+
   async function answer(message: WorkerMessage<QueryRequest>): Promise<void> {
     const request = message.event;
     const fields = { topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, queryId: request.queryId };
-    if (!deps.replyTopics.includes(request.replyTo.topic)) {
-      throw new RetrieverError('REPLY_TOPIC_NOT_ALLOWED', `reply topic ${JSON.stringify(request.replyTo.topic)} is not one of ${deps.replyTopics.join(', ')}`);
-    }
     if (request.deadline < now()) {
       queries.add(1, { outcome: 'expired' });
       logger.debug('request expired before it was read', fields);
       return;
     }
     const started = performance.now();
-    let response: QueryResponse;
-    try {
-      if (request.topK < 1 || request.topK > 100) throw new RetrieverError('INVALID_REQUEST', `topK must be 1-100, got ${request.topK}`);
-      const filter = request.filter ? parseFilter(JSON.parse(request.filter)) : undefined;
-      response = await search(request, filter);
-    } catch (error) {
-      if (isRetriable(error)) throw error;
-      const code = (error as { code?: string }).code ?? 'INVALID_REQUEST';
-      queries.add(1, { outcome: 'rejected' });
-      logger.warn('query rejected', { ...fields, code, error: String(error) });
-      response = { queryId: request.queryId, tenant: request.tenant, hits: [], timings: {}, answer: null, error: { code: error instanceof SyntaxError ? 'INVALID_FILTER' : code, message: (error as Error).message } };
+    let response: QueryResponse | undefined;
+    for (let attempt = 1; response === undefined; attempt++) {
+      try {
+        if (request.topK < 1 || request.topK > 100) throw new RetrieverError('INVALID_REQUEST', `topK must be 1-100, got ${request.topK}`);
+        const filter = request.filter ? parseFilter(JSON.parse(request.filter)) : undefined;
+        response = await search(request, filter);
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'INVALID_REQUEST';
+        if (isRetriable(error)) {
+          // Retried while the asker still waits; then it gets an error now rather than a 504 later.
+          const delay = RETRY_DELAY_MS * attempt;
+          if (attempt < RETRY_ATTEMPTS && request.deadline > now() + delay) {
+            logger.warn('search failed, retrying', { ...fields, attempt, code, error: String(error) });
+            await new Promise((resolve) => setTimeout(resolve, delay));
+            continue;
+          }
+          queries.add(1, { outcome: 'failed' });
+          logger.error('search failed', { ...fields, attempts: attempt, code, error: String(error) });
+          response = errorReply(request, 'UNAVAILABLE', `search failed: ${(error as Error).message}`);
+        } else {
+          queries.add(1, { outcome: 'rejected' });
+          logger.warn('query rejected', { ...fields, code, error: String(error) });
+          response = errorReply(request, error instanceof SyntaxError ? 'INVALID_FILTER' : code, (error as Error).message);
+        }
+      }
     }
     await deps.publisher.publish({ replyTo: request.replyTo, response, traceContext: message.traceContext });
     latency.record((performance.now() - started) / 1000, { mode: request.mode });
   }
 
+  // Queries are answered detached from the consumer: a slow search never holds up the fetch of
+  // the requests behind it (head-of-line blocking made the tail of the request/reply hop ten
+  // times the search's). Offsets are committed once a query has started; a retriever that dies
+  // meanwhile leaves those askers to their deadline (504), which is all a late reply could give.
+  const inFlight = new Set<Promise<void>>();
+  const maxInFlight = deps.maxInFlight ?? 64;
+
+  function start(message: WorkerMessage<QueryRequest>): void {
+    const task: Promise<void> = answer(message)
+      .catch((error: unknown) => {
+        // Only the reply's publish can land here: the asker gets a 504 at its deadline.
+        queries.add(1, { outcome: 'reply_failed' });
+        logger.error('reply not published', { queryId: message.event.queryId, error: String(error) });
+      })
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  }
+
   const handle: BatchHandler<QueryRequest> = async (messages) => {
-    await Promise.all(messages.map((m) => answer(m)));
+    for (const message of messages) {
+      const replyTopic = message.event.replyTo.topic;
+      // A request no reply can be sent for is a poison message: thrown here, it goes to the DLQ.
+      if (!deps.replyTopics.includes(replyTopic)) {
+        throw new RetrieverError('REPLY_TOPIC_NOT_ALLOWED', `reply topic ${JSON.stringify(replyTopic)} is not one of ${deps.replyTopics.join(', ')}`);
+      }
+    }
+    for (const message of messages) {
+      while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+      start(message);
+    }
   };
-  return { handle };
+  return {
+    handle,
+    /** Waits for every query in flight to be answered (shutdown: after the consumer stopped, before the producer closes). */
+    drain: async () => {
+      await Promise.allSettled([...inFlight]);
+    },
+    inFlightCount: () => inFlight.size,
+  };
 }

@@ -17,6 +17,7 @@ const schema = z
       .string()
       .default('queries.response')
       .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean)),
+    RETRIEVER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
     RESULT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
     EMBEDDINGS_BATCH_SIZE: z.coerce.number().int().min(1).max(2048).default(32),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(8),

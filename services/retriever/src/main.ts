@@ -29,12 +29,13 @@ const producer = await createProducer(kafka);
 
 const retriever = createRetriever({
   searcher: createSearcher({ pool }),
-  caches: createQueryCaches(redis, { resultTtlSeconds: config.RESULT_CACHE_TTL_SECONDS }),
+  caches: createQueryCaches(redis, { resultTtlSeconds: config.RESULT_CACHE_TTL_SECONDS, cacheQueryVectors: config.EMBEDDINGS_PROVIDER !== 'hash' }),
   corpusVersion: (tenant) => corpusVersion(pool, tenant),
   embedQuery: async (text) => (await embedder.embed([text], 'query'))[0]!,
   publisher: createReplyPublisher({ producer, serde }),
   model: { id: embedder.model.id, version: embedder.model.version, dims: embedder.model.dims },
   replyTopics: config.RETRIEVER_REPLY_TOPICS,
+  maxInFlight: config.RETRIEVER_MAX_IN_FLIGHT,
   logger,
 });
 await runWorkerService({
@@ -43,6 +44,7 @@ await runWorkerService({
   topic: topics.queriesRequest,
   groupId: config.RETRIEVER_GROUP_ID,
   handler: retriever.handle,
+  drain: retriever.drain,
   partitionsConsumedConcurrently: config.RETRIEVER_PARTITIONS_CONCURRENCY,
   // Nobody waits for a reply to an old request: a new group starts at the end of the topic.
   fromBeginning: false,

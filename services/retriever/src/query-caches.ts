@@ -3,7 +3,9 @@ import type { QueryResponse } from '@ragmesh/contracts';
 import type { Redis } from 'ioredis';
 
 export interface QueryCaches {
-  /** A query vector, cached by model and sha256 of the text. */
+  /** False when results are not cached (TTL 0): the retriever then skips the lookup and its corpus version read. */
+  readonly results: boolean;
+  /** A query vector, cached by model and sha256 of the text (or computed each time when vectors are not cached). */
   queryVector(model: string, text: string, embed: () => Promise<Float32Array>): Promise<Float32Array>;
   getResult(key: string): Promise<Pick<QueryResponse, 'hits'> | null>;
   setResult(key: string, value: Pick<QueryResponse, 'hits'>): Promise<void>;
@@ -20,10 +22,15 @@ export function resultKey(parts: { tenant: string; corpusVersion: string; model:
   return `ragmesh:result:${parts.tenant}:${parts.corpusVersion}:${sha256(`${parts.model}\u0000${JSON.stringify(parts.request)}`)}`;
 }
 
-/** Redis-backed query caches. */
-export function createQueryCaches(redis: Redis, options: { resultTtlSeconds: number }): QueryCaches {
+/**
+ * Redis-backed query caches. `cacheQueryVectors` false: vectors are computed every time, for an
+ * embedder cheaper than a Redis round trip (the `hash` provider).
+ */
+export function createQueryCaches(redis: Redis, options: { resultTtlSeconds: number; cacheQueryVectors: boolean }): QueryCaches {
   return {
+    results: options.resultTtlSeconds > 0,
     async queryVector(model, text, embed) {
+      if (!options.cacheQueryVectors) return embed();
       const key = `ragmesh:qvec:${model}:${sha256(text)}`;
       const cached = await redis.getBuffer(key);
       if (cached) return new Float32Array(cached.buffer.slice(cached.byteOffset, cached.byteOffset + cached.byteLength));

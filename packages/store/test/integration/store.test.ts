@@ -53,6 +53,24 @@ describe('store on the real Postgres', () => {
     expect(after.rows[0].tenant ?? '').toBe('');
   });
 
+  it('sets extra settings with the tenant for the transaction only', async () => {
+    const tenant = uniqueName('tenant-s');
+    const inside = await withTenant(pool, { tenant, settings: { 'hnsw.ef_search': '77', statement_timeout: '1234' } }, (c) =>
+      c.query("SELECT current_setting('ragmesh.tenant_id') AS tenant, current_setting('hnsw.ef_search') AS ef, current_setting('statement_timeout') AS timeout"),
+    );
+    expect(inside.rows[0]).toEqual({ tenant, ef: '77', timeout: '1234ms' });
+    // Both connections of the pool: none carries the settings over.
+    const clients = await Promise.all([pool.connect(), pool.connect()]);
+    try {
+      for (const client of clients) {
+        const { rows } = await client.query("SELECT current_setting('ragmesh.tenant_id', true) AS tenant, current_setting('statement_timeout') AS timeout");
+        expect({ tenant: rows[0].tenant ?? '', timeout: rows[0].timeout }).toEqual({ tenant: '', timeout: '0' });
+      }
+    } finally {
+      clients.forEach((c) => c.release());
+    }
+  });
+
   it('lets a superuser see that both tenants rows exist', async () => {
     const admin = new pg.Client({ connectionString: env.superuserDatabaseUrl });
     await admin.connect();
