@@ -85,8 +85,12 @@ async function ensureIndexed(pool, embedder, tenant) {
 
 const pool = createPool({ connectionString: databaseUrl, max: 4, applicationName: 'ragmesh-eval' });
 await migrate(pool);
-const searcher = createSearcher({ pool });
-const results = { dataset: 'BEIR SciFact test', queries: qrels.size, published, targets, models: {} };
+// EVAL_SPARSE_CANDIDATES: the sparse leg's candidate budget (the searcher's maxSparseCandidates; the retriever's RETRIEVER_SPARSE_CANDIDATES).
+// EVAL_TOP_K: hits asked per query (100, so recall@100 is defined; a smaller one shows what a user's topK gets, nDCG@10 only).
+const topK = Number(process.env.EVAL_TOP_K ?? 100);
+const sparseCandidates = process.env.EVAL_SPARSE_CANDIDATES ? Number(process.env.EVAL_SPARSE_CANDIDATES) : undefined;
+const searcher = createSearcher({ pool, maxSparseCandidates: sparseCandidates });
+const results = { dataset: 'BEIR SciFact test', queries: qrels.size, topK, sparseCandidates: sparseCandidates ?? 'default (1000)', published, targets, models: {} };
 for (const modelId of models) {
   const embedder = await createEmbedder({ provider: 'local', modelId, modelsDir: process.env.EMBEDDINGS_MODELS_DIR });
   const tenant = `eval-scifact-${modelId}`;
@@ -98,7 +102,7 @@ for (const modelId of models) {
     for (const [qid, relevant] of qrels) {
       const text = queries.get(qid) ?? '';
       const queryVector = mode === 'sparse' ? null : (await embedder.embed([text], 'query'))[0];
-      const { hits } = await searcher.search({ tenant, model: { id: embedder.model.id, dims: embedder.model.dims }, queryVector, text, topK: 100, mode });
+      const { hits } = await searcher.search({ tenant, model: { id: embedder.model.id, dims: embedder.model.dims }, queryVector, text, topK, mode });
       // A document scores as its best chunk: hits come best first, so keep first appearances.
       const ranked = [...new Set(hits.map((h) => h.documentId))];
       ndcg += ndcgAt10(ranked, relevant);
