@@ -43,7 +43,6 @@ function harness(indexed: Map<string, string>) {
     documents: { markFailed: async () => undefined },
     logger: createLogger({ service: 'chunk-embed-test', level: 'error' }),
     maxDocumentBytes: 1_000_000,
-    embedBatchSize: 32,
     partChunks: 100,
   });
   return { worker, use, published, modelId: hash.model.id };

@@ -28,7 +28,6 @@ export interface ChunkEmbedDeps {
   documents: { markFailed(tenant: string, failure: { documentId: string; version: number; reason: string }): Promise<void> };
   logger: Logger;
   maxDocumentBytes: number;
-  embedBatchSize: number;
   partChunks: number;
 }
 
@@ -114,14 +113,15 @@ export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
       else missing.push(entry);
     });
     embeddingsTotal.add(unique.length - missing.length, { source: 'cache' });
-    for (let start = 0; start < missing.length; start += deps.embedBatchSize) {
-      const slice = missing.slice(start, start + deps.embedBatchSize);
-      const embedded = await embedder.embed(slice.map(([, text]) => text), 'document');
-      modelCalls.add(1);
-      embeddingsTotal.add(slice.length, { source: 'model' });
-      slice.forEach(([hash], i) => vectors.set(hash, embedded[i]!));
-      await deps.cache.setMany(cacheModel, slice.map(([textHash], i) => ({ textHash, vector: embedded[i]! })));
-    }
+    if (missing.length === 0) return vectors;
+    // One call for the whole slice: the embedder orders the texts by length before cutting its
+    // runs of EMBEDDINGS_BATCH_SIZE, so each run pads to nearly its own length (runs cut in
+    // document order pad every text to the longest of 32 mixed ones).
+    const embedded = await embedder.embed(missing.map(([, text]) => text), 'document');
+    modelCalls.add(1);
+    embeddingsTotal.add(missing.length, { source: 'model' });
+    missing.forEach(([hash], i) => vectors.set(hash, embedded[i]!));
+    await deps.cache.setMany(cacheModel, missing.map(([textHash], i) => ({ textHash, vector: embedded[i]! })));
     return vectors;
   }
 

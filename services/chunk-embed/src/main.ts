@@ -37,7 +37,6 @@ const chunkEmbed = createChunkEmbedWorker({
   publisher: createVectorPublisher({ producer, serde }),
   logger,
   maxDocumentBytes: config.MAX_DOCUMENT_BYTES,
-  embedBatchSize: config.EMBEDDINGS_BATCH_SIZE,
   partChunks: config.VECTORS_PART_CHUNKS,
 });
 await runWorkerService({
