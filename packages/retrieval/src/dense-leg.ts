@@ -14,10 +14,6 @@ export interface DenseLegQuery {
   filter: { sql: string; params: unknown[] } | null;
   /** Scan every chunk of the tenant instead of the HNSW index (small tenants). */
   exact: boolean;
-  /** hnsw.max_scan_tuples for the iterative scan; pgvector's default (20,000) when absent. */
-  maxScanTuples?: number;
-  /** The transaction already carries denseSettings(fetch, maxScanTuples) (set with the tenant): skip setting them. */
-  preset?: boolean;
 }
 
 /** hnsw.ef_search for a result size; pgvector caps it at 1000. */
@@ -25,7 +21,11 @@ export function efSearchFor(fetch: number): number {
   return Math.min(1000, Math.max(40, 2 * fetch));
 }
 
-/** The transaction-local settings of an HNSW search for `fetch` rows: ef_search, relaxed-order iterative scan. */
+/**
+ * The transaction-local settings of an HNSW search for `fetch` rows: ef_search, relaxed-order
+ * iterative scan, and hnsw.max_scan_tuples when given (pgvector's 20,000 otherwise). Pass them
+ * to `withTenant` with the tenant; `denseLeg` relies on them.
+ */
 export function denseSettings(fetch: number, maxScanTuples?: number): Record<string, string> {
   const settings: Record<string, string> = { 'hnsw.ef_search': String(efSearchFor(fetch)), 'hnsw.iterative_scan': 'relaxed_order' };
   if (maxScanTuples !== undefined) settings['hnsw.max_scan_tuples'] = String(maxScanTuples);
@@ -76,8 +76,8 @@ SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id LIMIT $${p + 
 }
 
 /**
- * Nearest chunks of the tenant (already set on `client`) by cosine distance, score 1 - distance.
- * With `exact` false, an HNSW iterative index scan (pgvector >= 0.8) keeps walking the graph
+ * Nearest chunks of the tenant (already set on `client`, with `denseSettings(fetch)`) by cosine
+ * distance, score 1 - distance. With `exact` false, an HNSW iterative index scan (pgvector >= 0.8) keeps walking the graph
  * until `fetch` rows pass the tenant and filter conditions or hnsw.max_scan_tuples is reached.
  * When it still returns fewer than `fetch` rows the leg answers exactly instead: either fewer
  * rows match, or the graph could not reach them. The second happens for real: the index is
@@ -96,10 +96,6 @@ export async function denseLeg(client: pg.ClientBase, query: DenseLegQuery): Pro
     return rows.map((r) => ({ chunkId: r.chunk_id, score: 1 - r.distance }));
   };
   if (!query.exact) {
-    if (!query.preset) {
-      const pairs = Object.entries(denseSettings(query.fetch, query.maxScanTuples));
-      await client.query(`SELECT ${pairs.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`, pairs.flat());
-    }
     const hits = await run(false);
     if (hits.length >= query.fetch) return { hits, exact: false };
   }

@@ -100,8 +100,6 @@ export function createSearcher(options: SearcherOptions) {
       fetch: legFetchSize(request),
       filter,
       exact: n <= exactScanBelow,
-      maxScanTuples: options.hnswMaxScanTuples,
-      preset: true,
     });
     return { hits: dense.hits, ms: elapsed(since) };
   }

@@ -13,7 +13,9 @@ export interface MatchPlan {
   operator: 'any' | 'all';
 }
 
-const byDf = (a: { term: string; df: number }, b: { term: string; df: number }) => a.df - b.df || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0);
+/** Plain code-unit order: the stable tie-break of both sorts below. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byDf = (a: { term: string; df: number }, b: { term: string; df: number }) => a.df - b.df || byText(a.term, b.term);
 
 /**
  * Which terms select the candidates that BM25 then scores. Terms are taken rarest first while
@@ -96,6 +98,6 @@ export async function sparseLeg(client: pg.ClientBase, query: SparseLegQuery): P
   const idf = new Map(present.map((t) => [t.term, bm25Idf(n, t.df)]));
   return candidates.rows
     .map((r) => ({ chunkId: r.chunk_id, score: bm25Score({ tf: termFrequencies(r.hits), idf, dl: r.dl, avgdl: Math.max(avgdl, 1) }) }))
-    .sort((a, b) => b.score - a.score || (a.chunkId < b.chunkId ? -1 : a.chunkId > b.chunkId ? 1 : 0))
+    .sort((a, b) => b.score - a.score || byText(a.chunkId, b.chunkId))
     .slice(0, query.fetch);
 }

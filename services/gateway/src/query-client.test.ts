@@ -24,15 +24,18 @@ function fakeKafka() {
 
 const query = { tenant: 't', text: 'q', topK: 5, mode: 'HYBRID' as const, filter: null, mmr: null, answer: false };
 
+type ClientOptions = Parameters<typeof createQueryClient>[0];
+
+/** A query client of instance gw-1 over `kafka`, with the serde, producer and deadline of the test. */
+function queryClient(kafka: Kafka, options: Pick<ClientOptions, 'serde' | 'producer' | 'timeoutMs'>) {
+  return createQueryClient({ kafka, logger: createLogger({ service: 't', silent: true }), groupId: 'g', instanceId: 'gw-1', ...options });
+}
+
 describe('query client', () => {
   it('asks on a partition it owns and resolves with the matching reply', async () => {
     const { kafka, reply } = fakeKafka();
     const sent: { partition: number | null; queryId: string }[] = [];
-    const client = createQueryClient({
-      kafka,
-      logger: createLogger({ service: 't', silent: true }),
-      groupId: 'g',
-      instanceId: 'gw-1',
+    const client = queryClient(kafka, {
       timeoutMs: 1_000,
       serde: {
         encode: (_topic, event) => {
@@ -58,11 +61,7 @@ describe('query client', () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
-    const client = createQueryClient({
-      kafka,
-      logger: createLogger({ service: 't', silent: true }),
-      groupId: 'g',
-      instanceId: 'gw-1',
+    const client = queryClient(kafka, {
       timeoutMs: 20,
       serde: { encode: () => Buffer.from('x'), decode: async () => ({}) as never },
       producer: { send: () => new Promise((resolve) => setTimeout(() => resolve([]), 100)) },

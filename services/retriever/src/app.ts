@@ -83,6 +83,43 @@ export function createRetriever(deps: RetrieverDeps) {
     return { queryId: request.queryId, tenant: request.tenant, hits: [], timings: {}, answer: null, error: { code, message } };
   }
 
+  type LogFields = Record<string, unknown>;
+
+  function rejected(request: QueryRequest, error: unknown, fields: LogFields): QueryResponse {
+    const code = (error as { code?: string }).code ?? 'INVALID_REQUEST';
+    queries.add(1, { outcome: 'rejected' });
+    logger.warn('query rejected', { ...fields, code, error: String(error) });
+    return errorReply(request, error instanceof SyntaxError ? 'INVALID_FILTER' : code, (error as Error).message);
+  }
+
+  /** The reply to a request: hits, or an error a retry cannot cure, or UNAVAILABLE once retries are spent. */
+  async function respond(request: QueryRequest, fields: LogFields): Promise<QueryResponse> {
+    let filter: Filter | undefined;
+    try {
+      if (request.topK < 1 || request.topK > 100) throw new RetrieverError('INVALID_REQUEST', `topK must be 1-100, got ${request.topK}`);
+      filter = request.filter ? parseFilter(JSON.parse(request.filter)) : undefined;
+    } catch (error) {
+      return rejected(request, error, fields);
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await search(request, filter);
+      } catch (error) {
+        if (!isRetriable(error)) return rejected(request, error, fields);
+        // Retried while the asker still waits; then it gets an error now rather than a 504 later.
+        const delay = RETRY_DELAY_MS * attempt;
+        const code = (error as { code?: string }).code;
+        if (attempt >= RETRY_ATTEMPTS || request.deadline <= now() + delay) {
+          queries.add(1, { outcome: 'failed' });
+          logger.error('search failed', { ...fields, attempts: attempt, code, error: String(error) });
+          return errorReply(request, 'UNAVAILABLE', `search failed: ${(error as Error).message}`);
+        }
+        logger.warn('search failed, retrying', { ...fields, attempt, code, error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   async function answer(message: WorkerMessage<QueryRequest>): Promise<void> {
     const request = message.event;
     const fields = { topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, queryId: request.queryId };
@@ -92,32 +129,7 @@ export function createRetriever(deps: RetrieverDeps) {
       return;
     }
     const started = performance.now();
-    let response: QueryResponse | undefined;
-    for (let attempt = 1; response === undefined; attempt++) {
-      try {
-        if (request.topK < 1 || request.topK > 100) throw new RetrieverError('INVALID_REQUEST', `topK must be 1-100, got ${request.topK}`);
-        const filter = request.filter ? parseFilter(JSON.parse(request.filter)) : undefined;
-        response = await search(request, filter);
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? 'INVALID_REQUEST';
-        if (isRetriable(error)) {
-          // Retried while the asker still waits; then it gets an error now rather than a 504 later.
-          const delay = RETRY_DELAY_MS * attempt;
-          if (attempt < RETRY_ATTEMPTS && request.deadline > now() + delay) {
-            logger.warn('search failed, retrying', { ...fields, attempt, code, error: String(error) });
-            await new Promise((resolve) => setTimeout(resolve, delay));
-            continue;
-          }
-          queries.add(1, { outcome: 'failed' });
-          logger.error('search failed', { ...fields, attempts: attempt, code, error: String(error) });
-          response = errorReply(request, 'UNAVAILABLE', `search failed: ${(error as Error).message}`);
-        } else {
-          queries.add(1, { outcome: 'rejected' });
-          logger.warn('query rejected', { ...fields, code, error: String(error) });
-          response = errorReply(request, error instanceof SyntaxError ? 'INVALID_FILTER' : code, (error as Error).message);
-        }
-      }
-    }
+    const response = await respond(request, fields);
     await deps.publisher.publish({ replyTo: request.replyTo, response, traceContext: message.traceContext });
     latency.record((performance.now() - started) / 1000, { mode: request.mode });
   }

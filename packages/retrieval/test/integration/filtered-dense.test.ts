@@ -3,7 +3,7 @@ import { stackEnv, uniqueName } from '@ragmesh/testkit';
 import pgvector from 'pgvector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFilter, createSearcher, denseSql, efSearchFor, type Filter } from '../../src/index.js';
-import { denseLeg } from '../../src/dense-leg.js';
+import { denseLeg, denseSettings } from '../../src/dense-leg.js';
 import { documentVersion, dropTenants, MODEL, type TestDoc } from './fixtures.js';
 
 const env = stackEnv();
@@ -127,7 +127,7 @@ describe('dense search under a selective filter', () => {
     for (const hit of result.hits) expect(hit.score).toBeCloseTo(cosine(duplicatePoint, vectors.get(hit.chunkId) ?? []), 6);
     expect(result.hits.map((h) => h.score)).toEqual([...result.hits.map((h) => h.score)].sort((a, b) => b - a));
     // Whatever the graph did, the leg's answer is complete (exactly, when the index fell short).
-    const leg = await withTenant(pool, tenant, (client) => denseLeg(client, { model: MODEL, vector: duplicatePoint, fetch: 10, filter: null, exact: false }));
+    const leg = await withTenant(pool, { tenant, settings: denseSettings(10) }, (client) => denseLeg(client, { model: MODEL, vector: duplicatePoint, fetch: 10, filter: null, exact: false }));
     expect(leg.hits).toHaveLength(10);
     if (leg.exact) expect(leg.hits.map((h) => h.chunkId)).toEqual(exact);
   });
