@@ -12,6 +12,8 @@ import { chunkDocument, getPolicy, normalizeContent, sha256Hex } from '@ragmesh/
 import { createHashEmbedder } from '@ragmesh/embeddings';
 import { createSearcher } from '@ragmesh/retrieval';
 import { analyzeTables, createApiKeyStore, createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/store';
+import { cpuSecondsOfCommand, round, stackPids, startSampler } from './lib/procs.mjs';
+import { probeWakeups } from './lib/wakeup-probe.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = process.env.SCIFACT_DIR ?? resolve(root, '../shared/datasets/beir/scifact');
@@ -170,14 +172,30 @@ for (let i = 0; i < queryTexts.length; i++) {
 }
 const warmupStats = percentiles(warmup);
 console.log(`  warm-up, direct, one at a time, cold statistics: p50 ${warmupStats.p50.toFixed(2)} ms, p99 ${warmupStats.p99.toFixed(2)} ms`);
-const meshStats = await openLoop(viaMesh);
-const directStats = await openLoop(direct);
+/** Runs one open-loop phase and the CPU each process spent on it, in ms per query. */
+async function measured(run, watched) {
+  const sampler = startSampler(watched);
+  const postgresBefore = cpuSecondsOfCommand('postgres');
+  const stats = await openLoop(run);
+  const host = sampler.stop();
+  const perQuery = (cpuSeconds) => round((cpuSeconds * 1000) / (qps * seconds), 2);
+  const cpuMsPerQuery = Object.fromEntries(Object.entries(host.processes).map(([name, p]) => [name, perQuery(p.cpuSeconds ?? 0)]));
+  cpuMsPerQuery.postgres = perQuery(cpuSecondsOfCommand('postgres') - postgresBefore);
+  return { ...stats, cpuMsPerQuery, machineCpuUtilization: host.machineCpuUtilization };
+}
+
+const wakeups = await probeWakeups();
+const f2 = (n) => n.toFixed(2);
+console.log(`  local round trip after idling (the wakeup floor of each hop): ${Object.entries(wakeups).map(([gap, w]) => `${gap}: p50 ${f2(w.p50)} / p90 ${f2(w.p90)} ms`).join(', ')}`);
+const stack = stackPids(join(root, '.state'));
+const meshStats = await measured(viaMesh, { gateway: gateway.child.pid, retriever: retriever.child.pid, ...(stack.kafka ? { kafka: stack.kafka } : {}), bench: process.pid });
+const directStats = await measured(direct, { bench: process.pid });
 retriever.child.kill('SIGTERM');
 gateway.child.kill('SIGTERM');
 await pool.end();
 
 const result = {
-  chunks, mode, qps, seconds, loadavg: (await import('node:os')).loadavg(),
+  chunks, mode, qps, seconds, loadavg: (await import('node:os')).loadavg(), wakeupRoundTripMs: wakeups,
   mesh: meshStats, direct: directStats, warmupDirectSequential: warmupStats,
   p50DeltaMs: meshStats.p50 - directStats.p50,
   targets: { meshP99LeMs: 30, p50DeltaLeMs: 5 },
@@ -190,6 +208,9 @@ const table = [
   `| mesh (/v1/query) | ${f(meshStats.p50)} | ${f(meshStats.p95)} | ${f(meshStats.p99)} | ${f(meshStats.max)} | ${meshStats.errors} |`,
   `| direct (same SQL) | ${f(directStats.p50)} | ${f(directStats.p95)} | ${f(directStats.p99)} | ${f(directStats.max)} | ${directStats.errors} |`,
   `| mesh outside the retriever (latency - retriever timings.total) | ${f(meshStats.outsideRetriever.p50)} | ${f(meshStats.outsideRetriever.p95)} | ${f(meshStats.outsideRetriever.p99)} | ${f(meshStats.outsideRetriever.max)} | |`,
+  '',
+  `CPU per query (ms; machine utilization): mesh ${Object.entries(meshStats.cpuMsPerQuery).map(([n, ms]) => `${n} ${f(ms)}`).join(', ')} (${f(meshStats.machineCpuUtilization * 100)} %); direct ${Object.entries(directStats.cpuMsPerQuery).map(([n, ms]) => `${n} ${f(ms)}`).join(', ')} (${f(directStats.machineCpuUtilization * 100)} %). "bench" is the load generator itself (HTTP client or in-process searcher).`,
+  `Local round trip between two processes after the receiver idled (this machine's wakeup cost per hop): ${Object.entries(wakeups).map(([gap, w]) => `after ${gap}: p50 ${f(w.p50)} ms, p90 ${f(w.p90)} ms`).join('; ')}.`,
   '',
   `Warm-up before measuring: every one of the ${queryTexts.length} distinct queries once through each path; the direct warm-up pass (one at a time, cold BM25 statistics): p50 ${f(warmupStats.p50)} ms, p99 ${f(warmupStats.p99)} ms.`,
   `${chunks} chunks, ${mode}, ${qps} q/s for ${seconds} s; p50 mesh - direct = ${f(result.p50DeltaMs)} ms; mesh/direct p99 = ${f(meshStats.p99 / directStats.p99)}x`,

@@ -23,15 +23,37 @@ export function memoryOf(pid) {
   }
 }
 
-/** User + system CPU seconds a pid has used so far, or null. */
-export function cpuSecondsOf(pid) {
+/**
+ * User + system CPU seconds a pid has used so far, or null; with `children`, plus those of its
+ * exited children (a postmaster's exited backends).
+ */
+export function cpuSecondsOf(pid, options = {}) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    const own = Number(fields[11]) + Number(fields[12]);
+    return (options.children ? own + Number(fields[13]) + Number(fields[14]) : own) / ticksPerSecond;
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds used so far by every process whose command name is `comm` (e.g. all `postgres`
+ * processes), counting exited children into their parent (backends into the postmaster).
+ */
+export function cpuSecondsOfCommand(comm) {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== comm) continue;
+    } catch {
+      continue;
+    }
+    total += cpuSecondsOf(Number(entry), { children: true }) ?? 0;
+  }
+  return total;
 }
 
 function machineTicks() {

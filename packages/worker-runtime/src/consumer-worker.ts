@@ -51,6 +51,14 @@ export interface ConsumerWorkerOptions<T extends Topic> {
   /** Group session timeout; a killed consumer's partitions move after this long. Default 30 s. */
   sessionTimeoutMs?: number;
   /**
+   * Commit offsets at most this often instead of after every slice. Each commit is a round trip
+   * to the group coordinator that the next fetch waits for, which a request/reply topic feels in
+   * its latency; the price is that a consumer that dies redelivers up to this much. Only for
+   * handlers whose redelivery is harmless (the retriever's: a replayed query is answered again
+   * or, past its deadline, skipped). Unset: commit after every slice.
+   */
+  commitIntervalMs?: number;
+  /**
    * Called after a message went to the DLQ (best effort: a failure here is logged, not retried),
    * e.g. to mark the document failed. `event` is absent when the message did not decode.
    */
@@ -80,8 +88,7 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
   const tracer = trace.getTracer('@ragmesh/worker-runtime');
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
-    // Offsets are resolved by hand after durable effects; with no interval or threshold,
-    // commitOffsetsIfNecessary commits on every call.
+    // Offsets are resolved by hand after durable effects and committed per slice (see run below).
     maxWaitTimeInMs: 100,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
@@ -248,11 +255,15 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
     async start(): Promise<void> {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+      // Threshold 1: eachBatch's commitOffsetsIfNecessary commits every resolved slice. With
+      // autoCommit kafkajs also commits after every batch on its own, so an interval needs it off;
+      // commitOffsetsIfNecessary then honours the interval.
+      const interval = options.commitIntervalMs ?? null;
       await consumer.run({
         eachBatchAutoResolve: false,
-        autoCommit: true,
-        autoCommitInterval: null,
-        autoCommitThreshold: null,
+        autoCommit: interval === null,
+        autoCommitInterval: interval,
+        autoCommitThreshold: interval === null ? 1 : null,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
         eachBatch,
       });

@@ -6,7 +6,7 @@ export {
   type BatchHandler,
   type HandlerContext,
 } from './consumer-worker.js';
-export { createKafka, createProducer, type KafkaClientOptions } from './kafka-client.js';
+export { createKafka, createProducer, createRequestReplyProducer, type KafkaClientOptions } from './kafka-client.js';
 export { meshTopics, ensureTopics, type TopicSpec, type PartitionCounts } from './topic-specs.js';
 export { startHealthServer, type HealthServerOptions, type ReadinessCheck } from './health-server.js';
 export { onShutdown, type ShutdownOptions } from './shutdown.js';

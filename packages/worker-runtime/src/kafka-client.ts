@@ -51,3 +51,20 @@ export async function createProducer(kafka: Kafka) {
   await producer.connect();
   return producer;
 }
+
+/**
+ * A connected producer for request/reply traffic (queries.request, queries.response). Not
+ * idempotent, so concurrent sends are not serialized behind one in-flight request: with many
+ * queries answered at once, each reply leaves as soon as it is ready. A retried send can
+ * duplicate a record, which request/reply tolerates: the asker keeps only the first reply to a
+ * query id, and a duplicated request is answered twice.
+ */
+export async function createRequestReplyProducer(kafka: Kafka) {
+  const producer = kafka.producer({
+    idempotent: false,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  return producer;
+}

@@ -3,7 +3,7 @@ import { embeddingModelId, kafkaClientOptions, loadOrExit } from '@ragmesh/confi
 import { createSerde, topics } from '@ragmesh/contracts';
 import { createApiKeyStore, createDocumentRequests, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
-import { createKafka, createProducer, kafkaReady, onShutdown, postgresReady, registryReady } from '@ragmesh/worker-runtime';
+import { createKafka, createProducer, createRequestReplyProducer, kafkaReady, onShutdown, postgresReady, registryReady } from '@ragmesh/worker-runtime';
 import { hostname } from 'node:os';
 import { createAnswerGenerator } from './answer-generator.js';
 import { createApp } from './app.js';
@@ -23,8 +23,10 @@ await admin.connect();
 const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [topics.documentsIngest, topics.queriesRequest, topics.queriesResponse] });
 await serde.register();
 const producer = await createProducer(kafka);
+const queryProducer = await createRequestReplyProducer(kafka);
 const queries = createQueryClient({
-  kafka, producer, serde, logger,
+  kafka, serde, logger,
+  producer: queryProducer,
   groupId: config.GATEWAY_REPLY_GROUP_ID,
   instanceId: config.GATEWAY_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
   timeoutMs: config.GATEWAY_QUERY_TIMEOUT_MS,
@@ -62,6 +64,7 @@ onShutdown({
     { name: 'http', close: () => new Promise((resolve) => server.close(resolve)) },
     { name: 'replies', close: () => queries.stop() },
     { name: 'producer', close: () => producer.disconnect() },
+    { name: 'query producer', close: () => queryProducer.disconnect() },
     { name: 'admin', close: () => admin.disconnect() },
     { name: 'postgres', close: () => pool.end() },
     { name: 'telemetry', close: () => telemetry.shutdown() },

@@ -5,21 +5,22 @@ import { describe, expect, it } from 'vitest';
 import { createQueryClient } from './query-client.js';
 
 // An in-memory stand-in for the kafkajs consumer: enough to hand out partitions and replies.
-function fakeKafka() {
+function fakeKafka(fake: { fetchOnRun?: boolean } = {}) {
   const handlers = new Map<string, (event: unknown) => void>();
   let eachMessage: ((payload: { message: { value: Buffer; offset: string; key: null }; partition: number }) => Promise<void>) | undefined;
   const consumer = {
-    events: { GROUP_JOIN: 'join', CRASH: 'crash' },
+    events: { GROUP_JOIN: 'join', FETCH: 'fetch', CRASH: 'crash' },
     on: (name: string, handler: (event: unknown) => void) => handlers.set(name, handler),
     connect: async () => undefined,
     subscribe: async () => undefined,
     run: async (options: { eachMessage: typeof eachMessage }) => {
       eachMessage = options.eachMessage;
       handlers.get('join')?.({ payload: { memberAssignment: { 'queries.response': [2, 0] } } });
+      if (fake.fetchOnRun ?? true) handlers.get('fetch')?.({});
     },
     disconnect: async () => undefined,
   };
-  return { kafka: { consumer: () => consumer } as unknown as Kafka, reply: (value: Buffer) => eachMessage!({ message: { value, offset: '0', key: null }, partition: 0 }) };
+  return { kafka: { consumer: () => consumer } as unknown as Kafka, fetched: () => handlers.get('fetch')?.({}), reply: (value: Buffer) => eachMessage!({ message: { value, offset: '0', key: null }, partition: 0 }) };
 }
 
 const query = { tenant: 't', text: 'q', topK: 5, mode: 'HYBRID' as const, filter: null, mmr: null, answer: false };
@@ -72,5 +73,30 @@ describe('query client', () => {
     process.off('unhandledRejection', onUnhandled);
     expect(unhandled).toEqual([]);
     expect(client.pendingCount()).toBe(0);
+  });
+
+  it('asks on an assigned partition only after the first fetch since the join resolved where reading starts', async () => {
+    const { kafka, fetched } = fakeKafka({ fetchOnRun: false });
+    const sent: number[] = [];
+    const client = queryClient(kafka, {
+      timeoutMs: 1_000,
+      serde: { encode: () => Buffer.from('x'), decode: async () => ({}) as never },
+      producer: {
+        send: async () => {
+          sent.push(1);
+          return [];
+        },
+      },
+    });
+    await client.start();
+    expect(client.isReady()).toBe(false);
+    await expect(client.ask(query)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(sent).toEqual([]);
+    fetched();
+    expect(client.isReady()).toBe(true);
+    void client.ask(query).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(sent).toEqual([1]);
+    await client.stop();
   });
 });

@@ -29,21 +29,36 @@ export function createQueryClient(options: QueryClientOptions) {
   const logger = options.logger.child({ component: 'query-client' });
   const pending = new Map<string, { resolve: (r: QueryResponse) => void; timer: NodeJS.Timeout }>();
   let owned: number[] = [];
+  // Assigned but not yet in use: a partition is used only after the first fetch since the join,
+  // by which time its start offset (the end, as nothing is committed) is resolved, so no reply
+  // to a query sent on it can land before the reader's start.
+  let assigned: number[] | null = null;
   let turn = 0;
   const consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    owned = [...(event.payload.memberAssignment[topics.queriesResponse] ?? [])].sort((a, b) => a - b);
-    logger.info('reply partitions assigned', { partitions: owned });
+    owned = [];
+    assigned = [...(event.payload.memberAssignment[topics.queriesResponse] ?? [])].sort((a, b) => a - b);
+    logger.info('reply partitions assigned', { partitions: assigned });
+  });
+  consumer.on(consumer.events.FETCH, () => {
+    if (assigned === null) return;
+    owned = assigned;
+    assigned = null;
   });
   consumer.on(consumer.events.CRASH, () => {
     owned = [];
+    assigned = null;
   });
 
   return {
     async start(): Promise<void> {
       await consumer.connect();
       await consumer.subscribe({ topic: topics.queriesResponse, fromBeginning: false });
+      // No offsets are committed: a commit after every batch is a round trip that the next
+      // fetch (and so the next reply) waits for, and replies are worth nothing to a reader that
+      // starts later (it has no pending queries), so each assignment starts at the end.
       await consumer.run({
+        autoCommit: false,
         eachMessage: async ({ message, partition }) => {
           let response: QueryResponse;
           try {

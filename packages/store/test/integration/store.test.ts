@@ -17,7 +17,24 @@ describe('store on the real Postgres', () => {
   it('runs migrations idempotently', async () => {
     expect(await migrate(pool)).toEqual({ applied: [] });
     const { rows } = await pool.query('SELECT version FROM ragmesh.schema_migrations ORDER BY version');
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
+  });
+
+  it('keeps the full-text vector in the row and the GIN indexes without a pending list', async () => {
+    const { rows: columns } = await pool.query(
+      "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'ragmesh.chunks'::regclass AND attname IN ('tsv', 'embedding') ORDER BY attname",
+    );
+    expect(columns).toEqual([
+      { attname: 'embedding', attstorage: 'e' },
+      { attname: 'tsv', attstorage: 'm' },
+    ]);
+    const { rows: indexes } = await pool.query(
+      "SELECT relname, reloptions FROM pg_class WHERE relname IN ('chunks_tsv_idx', 'chunks_metadata_idx') AND relnamespace = 'ragmesh'::regnamespace ORDER BY relname",
+    );
+    expect(indexes).toEqual([
+      { relname: 'chunks_metadata_idx', reloptions: ['fastupdate=off'] },
+      { relname: 'chunks_tsv_idx', reloptions: ['fastupdate=off'] },
+    ]);
   });
 
   it('has pgvector >= 0.8 in the ragmesh database', async () => {
