@@ -189,14 +189,19 @@ export async function otherActiveWorkers(admin, ours) {
 export async function createDocumentPublisher(kafka) {
   const serde = createSerde({ registryUrl: stackEnv().registryUrl, topics: [topics.documentsIngest] });
   await serde.register();
-  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 5 });
+  // Not idempotent, so the sends below can be in flight together; a retried send could reorder
+  // or duplicate a record, which the mesh absorbs (versions, idempotent upserts).
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
   await producer.connect();
   return {
     /**
-     * Publishes one UPSERT per doc (key `tenant:docId`, version = `sourceTime`) in batches of 500.
+     * Publishes one UPSERT per doc (key `tenant:docId`, version = `sourceTime`) as sends of 500,
+     * all in flight at once, as a bulk upstream producer would (one after the other took 0.36-0.45
+     * s for SciFact's 5,183 documents, concurrently 0.26 s; 0.07 s of either is Avro encoding).
      * `embeddingModel` pins the model, so workers configured with another model skip the events.
      */
     async publish(tenant, docs, sourceTime, embeddingModel = null) {
+      const sends = [];
       for (let i = 0; i < docs.length; i += 500) {
         const messages = docs.slice(i, i + 500).map((doc) => {
           const event = {
@@ -206,8 +211,9 @@ export async function createDocumentPublisher(kafka) {
           };
           return { key: `${tenant}:${doc.id}`, value: serde.encode(topics.documentsIngest, event) };
         });
-        await producer.send({ topic: topics.documentsIngest, messages, acks: -1 });
+        sends.push(producer.send({ topic: topics.documentsIngest, messages, acks: -1 }));
       }
+      await Promise.all(sends);
     },
     close: () => producer.disconnect(),
   };

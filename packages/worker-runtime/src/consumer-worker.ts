@@ -55,7 +55,8 @@ export interface ConsumerWorkerOptions<T extends Topic> {
    * to the group coordinator that the next fetch waits for, which a request/reply topic feels in
    * its latency; the price is that a consumer that dies redelivers up to this much. Only for
    * handlers whose redelivery is harmless (the retriever's: a replayed query is answered again
-   * or, past its deadline, skipped). Unset: commit after every slice.
+   * or, past its deadline, skipped). Unset: commit after every fetched batch, and mid-batch once
+   * a second.
    */
   commitIntervalMs?: number;
   /**
@@ -88,7 +89,7 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
   const tracer = trace.getTracer('@ragmesh/worker-runtime');
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
-    // Offsets are resolved by hand after durable effects and committed per slice (see run below).
+    // Offsets are resolved by hand after durable effects and committed as run() below sets up.
     maxWaitTimeInMs: 100,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
@@ -255,15 +256,16 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
     async start(): Promise<void> {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
-      // Threshold 1: eachBatch's commitOffsetsIfNecessary commits every resolved slice. With
-      // autoCommit kafkajs also commits after every batch on its own, so an interval needs it off;
-      // commitOffsetsIfNecessary then honours the interval.
-      const interval = options.commitIntervalMs ?? null;
+      // By default kafkajs commits after every fetched batch, and eachBatch's
+      // commitOffsetsIfNecessary commits mid-batch once a second has passed since the last commit,
+      // so a long batch (minutes of embedding) never has more than a second of work to redo.
+      // With commitIntervalMs, the per-batch commit is off and only the interval applies.
+      const interval = options.commitIntervalMs;
       await consumer.run({
         eachBatchAutoResolve: false,
-        autoCommit: interval === null,
-        autoCommitInterval: interval,
-        autoCommitThreshold: interval === null ? 1 : null,
+        autoCommit: interval === undefined,
+        autoCommitInterval: interval ?? 1_000,
+        autoCommitThreshold: null,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
         eachBatch,
       });
