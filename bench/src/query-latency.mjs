@@ -13,7 +13,7 @@ import { createHashEmbedder } from '@ragmesh/embeddings';
 import { createSearcher } from '@ragmesh/retrieval';
 import { analyzeTables, createApiKeyStore, createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/store';
 import { cpuSecondsOfCommand, round, stackPids, startSampler } from './lib/procs.mjs';
-import { probeWakeups } from './lib/wakeup-probe.mjs';
+import { probeKafkaHop, probeWakeups } from './lib/wakeup-probe.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = process.env.SCIFACT_DIR ?? resolve(root, '../shared/datasets/beir/scifact');
@@ -187,6 +187,8 @@ async function measured(run, watched) {
 const wakeups = await probeWakeups();
 const f2 = (n) => n.toFixed(2);
 console.log(`  local round trip after idling (the wakeup floor of each hop): ${Object.entries(wakeups).map(([gap, w]) => `${gap}: p50 ${f2(w.p50)} / p90 ${f2(w.p90)} ms`).join(', ')}`);
+const kafkaHop = await probeKafkaHop({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') });
+console.log(`  one Kafka hop alone (kafkajs produce -> consumed, ${kafkaHop.gapMs} ms apart): p50 ${f2(kafkaHop.p50)} / p90 ${f2(kafkaHop.p90)} / p99 ${f2(kafkaHop.p99)} ms`);
 const stack = stackPids(join(root, '.state'));
 const meshStats = await measured(viaMesh, { gateway: gateway.child.pid, retriever: retriever.child.pid, ...(stack.kafka ? { kafka: stack.kafka } : {}), bench: process.pid });
 const directStats = await measured(direct, { bench: process.pid });
@@ -195,7 +197,7 @@ gateway.child.kill('SIGTERM');
 await pool.end();
 
 const result = {
-  chunks, mode, qps, seconds, loadavg: (await import('node:os')).loadavg(), wakeupRoundTripMs: wakeups,
+  chunks, mode, qps, seconds, loadavg: (await import('node:os')).loadavg(), wakeupRoundTripMs: wakeups, kafkaHopMs: kafkaHop,
   mesh: meshStats, direct: directStats, warmupDirectSequential: warmupStats,
   p50DeltaMs: meshStats.p50 - directStats.p50,
   targets: { meshP99LeMs: 30, p50DeltaLeMs: 5 },
@@ -211,6 +213,7 @@ const table = [
   '',
   `CPU per query (ms; machine utilization): mesh ${Object.entries(meshStats.cpuMsPerQuery).map(([n, ms]) => `${n} ${f(ms)}`).join(', ')} (${f(meshStats.machineCpuUtilization * 100)} %); direct ${Object.entries(directStats.cpuMsPerQuery).map(([n, ms]) => `${n} ${f(ms)}`).join(', ')} (${f(directStats.machineCpuUtilization * 100)} %). "bench" is the load generator itself (HTTP client or in-process searcher).`,
   `Local round trip between two processes after the receiver idled (this machine's wakeup cost per hop): ${Object.entries(wakeups).map(([gap, w]) => `after ${gap}: p50 ${f(w.p50)} ms, p90 ${f(w.p90)} ms`).join('; ')}.`,
+  `One Kafka hop alone (kafkajs produce, acks all, until a kafkajs consumer holds the record; ${kafkaHop.gapMs} ms apart): p50 ${f(kafkaHop.p50)} ms, p90 ${f(kafkaHop.p90)} ms, p99 ${f(kafkaHop.p99)} ms. A query makes two such hops.`,
   '',
   `Warm-up before measuring: every one of the ${queryTexts.length} distinct queries once through each path; the direct warm-up pass (one at a time, cold BM25 statistics): p50 ${f(warmupStats.p50)} ms, p99 ${f(warmupStats.p99)} ms.`,
   `${chunks} chunks, ${mode}, ${qps} q/s for ${seconds} s; p50 mesh - direct = ${f(result.p50DeltaMs)} ms; mesh/direct p99 = ${f(meshStats.p99 / directStats.p99)}x`,

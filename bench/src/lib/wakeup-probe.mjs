@@ -41,3 +41,52 @@ export async function probeWakeups({ gapsMs = [0, 5, 20, 100], rounds = 60 } = {
     child.kill();
   }
 }
+
+/**
+ * One request/reply leg alone: a kafkajs produce (acks all) to a scratch topic until a kafkajs
+ * consumer holds the record, one record at a time, `gapMs` apart. The mesh's query path makes
+ * two such hops; their sum is a floor under its latency above the search itself.
+ */
+export async function probeKafkaHop({ brokers, gapMs = 20, rounds = 200 }) {
+  const { randomUUID } = await import('node:crypto');
+  const { Kafka, logLevel } = await import('kafkajs');
+  const kafka = new Kafka({ clientId: 'ragmesh-bench-hop', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topic = `bench-hop-${randomUUID().slice(0, 8)}`;
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  const producer = kafka.producer({ idempotent: false });
+  const consumer = kafka.consumer({ groupId: topic, maxWaitTimeInMs: 100 });
+  const waiting = new Map();
+  try {
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => waiting.get(message.value.toString())?.(performance.now()),
+    });
+    const warm = randomUUID();
+    const first = new Promise((resolve) => waiting.set(warm, resolve));
+    await producer.send({ topic, messages: [{ value: warm }] });
+    await first;
+    const samples = [];
+    for (let i = 0; i < rounds; i++) {
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
+      const id = randomUUID();
+      const consumed = new Promise((resolve) => waiting.set(id, resolve));
+      const t0 = performance.now();
+      await producer.send({ topic, messages: [{ value: id }] });
+      samples.push((await consumed) - t0);
+      waiting.delete(id);
+    }
+    samples.sort((a, b) => a - b);
+    const at = (q) => samples[Math.floor(q * (samples.length - 1))];
+    return { gapMs, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
