@@ -107,7 +107,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
     name: 'full-text vector stored inline, GIN indexes without a pending list',
     sql: `
       -- The sparse leg reads tsv of up to 1,000 candidate rows per query. Out of line in TOAST each
-      -- read was a TOAST index descent plus pages (~20 us per row on 100k chunks); MAIN keeps it in
+      -- read was a TOAST index descent plus pages (~30 us per row on 100k chunks); MAIN keeps it in
       -- the row, lz4 (where the server has it) decompresses it faster than pglz. The embedding, read
       -- only for the few rows a search returns (HNSW scans use the index's copy), goes out of line
       -- first. Rows written before this migration keep their layout until rewritten (VACUUM FULL).
