@@ -14,6 +14,7 @@ import { createSearcher } from '@ragmesh/retrieval';
 import { analyzeTables, createApiKeyStore, createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/store';
 import { cpuSecondsOfCommand, round, stackPids, startSampler } from './lib/procs.mjs';
 import { probeKafkaHop, probeWakeups } from './lib/wakeup-probe.mjs';
+import { stackEnv } from '@ragmesh/testkit';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = process.env.SCIFACT_DIR ?? resolve(root, '../shared/datasets/beir/scifact');
@@ -184,11 +185,9 @@ async function measured(run, watched) {
   return { ...stats, cpuMsPerQuery, machineCpuUtilization: host.machineCpuUtilization };
 }
 
+// Probes of the machine, printed with the results below.
 const wakeups = await probeWakeups();
-const f2 = (n) => n.toFixed(2);
-console.log(`  local round trip after idling (the wakeup floor of each hop): ${Object.entries(wakeups).map(([gap, w]) => `${gap}: p50 ${f2(w.p50)} / p90 ${f2(w.p90)} ms`).join(', ')}`);
-const kafkaHop = await probeKafkaHop({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') });
-console.log(`  one Kafka hop alone (kafkajs produce -> consumed, ${kafkaHop.gapMs} ms apart): p50 ${f2(kafkaHop.p50)} / p90 ${f2(kafkaHop.p90)} / p99 ${f2(kafkaHop.p99)} ms`);
+const kafkaHop = await probeKafkaHop({ brokers: stackEnv().brokers });
 const stack = stackPids(join(root, '.state'));
 const meshStats = await measured(viaMesh, { gateway: gateway.child.pid, retriever: retriever.child.pid, ...(stack.kafka ? { kafka: stack.kafka } : {}), bench: process.pid });
 const directStats = await measured(direct, { bench: process.pid });

@@ -3,12 +3,21 @@
 // hypervisor's scheduling latency: every cross-process hop of a request (HTTP, Kafka, Postgres)
 // can pay it, so this is the floor under the latency benchmark's figures on that machine.
 import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer, connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
 
 if (process.argv[2] === 'echo-server') {
   const server = createServer((socket) => socket.on('data', (data) => socket.write(data)));
   server.listen(0, '127.0.0.1', () => process.send(server.address().port));
+}
+
+/** Sample quantiles (sorted in place) by the nearest-rank-below rule: q 0.5 = the median. */
+function quantiles(samples, qs) {
+  samples.sort((a, b) => a - b);
+  return Object.fromEntries(qs.map((q) => [`p${Math.round(q * 100)}`, samples[Math.floor(q * (samples.length - 1))]]));
 }
 
 /** Round-trip p50/p90 in ms after `gapsMs` of idleness each, `rounds` times per gap. */
@@ -29,11 +38,10 @@ export async function probeWakeups({ gapsMs = [0, 5, 20, 100], rounds = 60 } = {
     for (const gap of gapsMs) {
       const samples = [];
       for (let i = 0; i < rounds; i++) {
-        if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+        if (gap > 0) await sleep(gap);
         samples.push(await roundTrip());
       }
-      samples.sort((a, b) => a - b);
-      result[`${gap}ms`] = { p50: samples[Math.floor(samples.length / 2)], p90: samples[Math.floor(samples.length * 0.9)] };
+      result[`${gap}ms`] = quantiles(samples, [0.5, 0.9]);
     }
     socket.destroy();
     return result;
@@ -48,8 +56,6 @@ export async function probeWakeups({ gapsMs = [0, 5, 20, 100], rounds = 60 } = {
  * two such hops; their sum is a floor under its latency above the search itself.
  */
 export async function probeKafkaHop({ brokers, gapMs = 20, rounds = 200 }) {
-  const { randomUUID } = await import('node:crypto');
-  const { Kafka, logLevel } = await import('kafkajs');
   const kafka = new Kafka({ clientId: 'ragmesh-bench-hop', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -72,7 +78,7 @@ export async function probeKafkaHop({ brokers, gapMs = 20, rounds = 200 }) {
     await first;
     const samples = [];
     for (let i = 0; i < rounds; i++) {
-      await new Promise((resolve) => setTimeout(resolve, gapMs));
+      await sleep(gapMs);
       const id = randomUUID();
       const consumed = new Promise((resolve) => waiting.set(id, resolve));
       const t0 = performance.now();
@@ -80,9 +86,7 @@ export async function probeKafkaHop({ brokers, gapMs = 20, rounds = 200 }) {
       samples.push((await consumed) - t0);
       waiting.delete(id);
     }
-    samples.sort((a, b) => a - b);
-    const at = (q) => samples[Math.floor(q * (samples.length - 1))];
-    return { gapMs, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
+    return { gapMs, ...quantiles(samples, [0.5, 0.9, 0.99]) };
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);

@@ -136,8 +136,9 @@ export function createRetriever(deps: RetrieverDeps) {
 
   // Queries are answered detached from the consumer: a slow search never holds up the fetch of
   // the requests behind it (head-of-line blocking made the tail of the request/reply hop ten
-  // times the search's). Offsets are committed once a query has started; a retriever that dies
-  // meanwhile leaves those askers to their deadline (504), which is all a late reply could give.
+  // times the search's). A query's offset is resolved once it has started (and committed within
+  // a second, see main.ts); a retriever that dies meanwhile leaves those askers to their deadline
+  // (504), which is all a late reply could give.
   const inFlight = new Set<Promise<void>>();
   const maxInFlight = deps.maxInFlight ?? 64;
 
