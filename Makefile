@@ -30,8 +30,9 @@ test: install ## everything CI runs: stack, build, lint, typecheck, unit and int
 test-unit: build ## unit tests only (no services needed)
 	@pnpm -s vitest run --project unit
 
-test-integration: build stack-up ## integration tests against the running local stack
-	@pnpm -s vitest run --project integration
+test-integration: build ## integration tests against a private stack (never the one of make up)
+	@$(LOCAL)/models.sh
+	@$(LOCAL)/private-stack.sh test --fresh -- pnpm -s vitest run --project integration
 
 stack-up: build ## start Kafka, Apicurio, Postgres+pgvector and Redis (idempotent)
 	@$(LOCAL)/stack.sh up
@@ -54,15 +55,12 @@ logs: ## follow the logs of the mesh services
 	@$(LOCAL)/mesh.sh logs
 
 bench: build ## ingestion and query-latency benchmarks -> bench/results/ (quick run: make bench BENCH_DOCS=500 BENCH_SECONDS=10)
-	@$(LOCAL)/stack.sh up
 	@$(LOCAL)/models.sh
-	@cd bench && node src/ingest-bench.mjs
-	@cd bench && node src/query-latency.mjs
+	@$(LOCAL)/private-stack.sh bench -- bash -c 'cd bench && node src/ingest-bench.mjs && node src/query-latency.mjs'
 
 eval: build ## retrieval quality on BEIR SciFact (nDCG@10, recall@100) -> bench/results/eval-scifact.*
-	@$(LOCAL)/stack.sh up
 	@$(LOCAL)/models.sh
-	@cd bench && node src/eval-scifact.mjs
+	@$(LOCAL)/private-stack.sh bench -- bash -c 'cd bench && node src/eval-scifact.mjs'
 
 clean: ## remove build output (keeps .state)
 	@rm -rf packages/*/dist services/*/dist tests/*/dist

@@ -11,7 +11,8 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="${RAGMESH_STATE_DIR:-$REPO/.state}"
 POM="$REPO/deploy/apicurio/pom.xml"
 VERSION="$(sed -n 's:.*<apicurio.version>\(.*\)</apicurio.version>.*:\1:p' "$POM")"
-APP="$STATE/apicurio/app-$VERSION"
+# The unpacked app is a cache shared by every state dir (the stack, and the private stacks of tests).
+APP="$REPO/.state/apicurio/app-$VERSION"
 DB="$STATE/apicurio/h2/registry"   # outside app-<version>, so an upgrade keeps the schemas
 LOG="$STATE/logs/apicurio.log"
 PIDFILE="$STATE/pids/apicurio.pid"

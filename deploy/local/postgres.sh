@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Local PostgreSQL for ragmesh: server up, pgvector >= 0.8, role + database `ragmesh`.
-# Usage: deploy/local/postgres.sh up|down|status   (idempotent; safe to rerun)
+# Local PostgreSQL for ragmesh: server up, pgvector >= 0.8, role `ragmesh` + database $RAGMESH_DB
+# (`ragmesh` unless set: `make test` uses its own, see private-stack.sh).
+# Usage: deploy/local/postgres.sh up|down|status|drop   (idempotent; safe to rerun)
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -11,7 +12,9 @@ PGHOST=${PGHOST:-127.0.0.1}
 PGPORT=${PGPORT:-5432}
 PGSUPERUSER=${PGSUPERUSER:-postgres}
 MIN_VECTOR=0.8
-APP_URL="postgres://ragmesh:ragmesh@$PGHOST:$PGPORT/ragmesh"
+DB=${RAGMESH_DB:-ragmesh}
+[[ "$DB" =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "postgres.sh: RAGMESH_DB must be a plain lowercase name, got '$DB'" >&2; exit 2; }
+APP_URL="postgres://ragmesh:ragmesh@$PGHOST:$PGPORT/$DB"
 LOG=$STATE/logs/postgres.log
 MARKER=$STATE/pids/postgres.started
 SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -89,16 +92,16 @@ up() {
   start_server
   pick_superuser
 
-  STEP="role and database ragmesh"
+  STEP="role ragmesh and database $DB"
   su_sql postgres "DO \$\$BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ragmesh') THEN CREATE ROLE ragmesh; END IF;
     END\$\$;
     ALTER ROLE ragmesh LOGIN PASSWORD 'ragmesh' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;"
-  if [ -z "$(su_sql postgres "select 1 from pg_database where datname = 'ragmesh'")" ]; then
-    su_sql postgres "CREATE DATABASE ragmesh OWNER ragmesh"
+  if [ -z "$(su_sql postgres "select 1 from pg_database where datname = '$DB'")" ]; then
+    su_sql postgres "CREATE DATABASE $DB OWNER ragmesh"
   fi
   # Owning the database (and so schema public, PG 15+) lets app migrations create schema/tables.
-  su_sql postgres "ALTER DATABASE ragmesh OWNER TO ragmesh"
+  su_sql postgres "ALTER DATABASE $DB OWNER TO ragmesh"
 
   STEP="pgvector >= $MIN_VECTOR available"
   local major avail
@@ -113,16 +116,16 @@ up() {
 
   # The app role cannot create extensions, so do it here as superuser.
   STEP="create extension vector"
-  su_sql ragmesh "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS vector"
-  local have; have=$(su_sql ragmesh "select extversion from pg_extension where extname = 'vector'")
-  if [ "$have" != "$avail" ]; then say "updating vector $have -> $avail"; su_sql ragmesh "ALTER EXTENSION vector UPDATE"; fi
+  su_sql "$DB" "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS vector"
+  local have; have=$(su_sql "$DB" "select extversion from pg_extension where extname = 'vector'")
+  if [ "$have" != "$avail" ]; then say "updating vector $have -> $avail"; su_sql "$DB" "ALTER EXTENSION vector UPDATE"; fi
 
   # Under row-level security Postgres uses an index for a condition only when its operator's
   # function is LEAKPROOF; without this the full-text (@@) and jsonb (@>) legs of a search read
   # every chunk of the tenant (100k chunks: sparse p50 3.5 s instead of ~17 ms). Neither function
   # can reveal row contents through an error. Per database, superuser only; pg_dump drops it.
   STEP="leakproof full-text and jsonb matching"
-  su_sql ragmesh "ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF; ALTER FUNCTION pg_catalog.jsonb_contains(jsonb, jsonb) LEAKPROOF"
+  su_sql "$DB" "ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF; ALTER FUNCTION pg_catalog.jsonb_contains(jsonb, jsonb) LEAKPROOF"
 
   STEP="readiness query as role ragmesh"
   have=$(app_sql "select extversion from pg_extension where extname = 'vector'")
@@ -141,6 +144,16 @@ down() {
   fi
 }
 
+# Drops database $RAGMESH_DB (never the default one): a private stack's cleanup.
+drop() {
+  STEP="drop database $DB"
+  [ "$DB" != ragmesh ] || { echo "postgres.sh: refusing to drop the default database ragmesh" >&2; exit 2; }
+  pg_isready -q -h "$PGHOST" -p "$PGPORT" || { say "server not running; nothing to drop"; return; }
+  pick_superuser
+  su_sql postgres "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
+  say "dropped database $DB"
+}
+
 status() {
   trap - ERR
   if ! pg_isready -q -h "$PGHOST" -p "$PGPORT"; then echo "postgres: not running on $PGHOST:$PGPORT"; exit 3; fi
@@ -153,6 +166,6 @@ status() {
 mkdir -p "$STATE/logs" "$STATE/pids"
 trap 'on_err $?' ERR
 case "${1:-}" in
-  up) up ;; down) down ;; status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  up) up ;; down) down ;; status) status ;; drop) drop ;;
+  *) echo "usage: $0 up|down|status|drop" >&2; exit 2 ;;
 esac

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs a command against a stack of its own, so nothing it writes reaches the stack `make up` uses:
+# its own Kafka broker and Apicurio registry (state in .state/<name>/, their own ports), its own
+# database `ragmesh_<name>` on the Postgres server, and its own Redis database number.
+#   deploy/local/private-stack.sh <name> [--fresh] -- <command...>
+# --fresh: wipe what an earlier run left (broker data, registry, database, Redis db) before the
+#   command and again after it, so a run never depends on a previous one nor leaves anything.
+# Names and their ports: test (Kafka 29092, registry 29081, Redis db 15),
+#   bench (Kafka 39092, registry 39081, Redis db 14).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+
+name="${1:-}"; shift || true
+fresh=0
+[[ "${1:-}" == --fresh ]] && { fresh=1; shift; }
+[[ "${1:-}" == -- ]] && shift
+case "$name" in
+  test) base=29000; redis_db=15 ;;
+  bench) base=39000; redis_db=14 ;;
+  *) echo "usage: $0 test|bench [--fresh] -- <command...>" >&2; exit 2 ;;
+esac
+(($#)) || { echo "private-stack: no command given" >&2; exit 2; }
+
+export RAGMESH_STATE_DIR="$ROOT/.state/$name"
+export KAFKA_PORT=$((base + 92)) KAFKA_CONTROLLER_PORT=$((base + 93))
+export REGISTRY_PORT=$((base + 81)) REGISTRY_MGMT_PORT=$((base + 1081))
+export RAGMESH_DB="ragmesh_$name"
+export KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
+export SCHEMA_REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
+export DATABASE_URL="postgres://ragmesh:ragmesh@127.0.0.1:5432/$RAGMESH_DB"
+export TEST_SUPERUSER_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$RAGMESH_DB"
+export BENCH_SUPERUSER_DATABASE_URL="$TEST_SUPERUSER_DATABASE_URL"
+export REDIS_URL="redis://127.0.0.1:6379/$redis_db"
+
+# Everything of this private stack goes; the shared servers (Postgres, Redis) stay up.
+wipe() {
+  "$HERE/apicurio.sh" down >/dev/null 2>&1 || true
+  "$HERE/kafka.sh" down >/dev/null 2>&1 || true
+  rm -rf "$RAGMESH_STATE_DIR/kafka/data" "$RAGMESH_STATE_DIR/kafka/cluster.id" "$RAGMESH_STATE_DIR/apicurio/h2"
+  "$HERE/postgres.sh" drop >/dev/null 2>&1 || true
+  if redis-cli -p 6379 ping >/dev/null 2>&1; then redis-cli -p 6379 -n "$redis_db" flushdb >/dev/null; fi
+}
+
+stop() {
+  local rc=$?
+  if ((fresh)); then wipe; else
+    "$HERE/apicurio.sh" down >/dev/null 2>&1 || true
+    "$HERE/kafka.sh" down >/dev/null 2>&1 || true
+  fi
+  # Postgres and Redis scripts only ever stop a server they started themselves.
+  "$HERE/redis.sh" down >/dev/null 2>&1 || true
+  "$HERE/postgres.sh" down >/dev/null 2>&1 || true
+  exit $rc
+}
+
+((fresh)) && wipe
+trap stop EXIT
+echo "private-stack: $name (Kafka $KAFKA_BROKERS, registry :$REGISTRY_PORT, database $RAGMESH_DB, Redis db $redis_db)"
+"$HERE/stack.sh" up
+"$@"
