@@ -17,3 +17,4 @@ export { createBertTokenizer, type ModelTokenizer } from './bert-tokenizer.js';
 export { parseRetryAfter } from './retry-after.js';
 export { l2Normalize, cosineSimilarity } from './vector.js';
 export { embedderConfigFromEnv, type EmbeddingsSettings } from './embedder-settings.js';
+export { createEmbedderPool, type EmbedderPool, type EmbedderSpec } from './embedder-pool.js';

@@ -18,7 +18,7 @@ export interface CorpusStatsOptions {
   now?: () => number;
 }
 
-/** Chunk count, average length (distinct lexemes) and estimated df of common terms, per tenant and model. */
+/** Chunk count, average length (distinct lexemes) and estimated df of common terms, per tenant and generation. */
 export interface Corpus {
   n: number;
   avgdl: number;
@@ -26,7 +26,7 @@ export interface Corpus {
 }
 
 /**
- * BM25 corpus statistics per tenant and model, counted by Postgres under row-level security and
+ * BM25 corpus statistics per tenant and index generation, counted by Postgres under row-level security and
  * cached in-process: df for `ttlMs`, the corpus entry (n, avgdl, sample) for `corpusTtlMs`
  * (10 min each; the corpus entry costs a count over the tenant's chunks, ~0.1 s at 100k chunks,
  * and an uncached df up to one heap visit per matching chunk, so on a hot path they are what
@@ -51,19 +51,19 @@ export function createCorpusStats(options: CorpusStatsOptions = {}) {
   const keyOf = (...parts: string[]) => JSON.stringify(parts);
 
   /** The corpus of the tenant already set on `client`. */
-  async function corpus(client: pg.ClientBase, query: { tenant: string; modelId: string }): Promise<Corpus> {
-    const key = keyOf(query.tenant, query.modelId);
+  async function corpus(client: pg.ClientBase, query: { tenant: string; generation: number }): Promise<Corpus> {
+    const key = keyOf(query.tenant, String(query.generation));
     const cached = corpora.get(key);
     if (cached) return cached;
     const { rows } = await client.query<{ n: number; sampled: number; avgdl: number; common: Record<string, number> }>(
-      `WITH s AS MATERIALIZED (SELECT c.tsv FROM ragmesh.chunks c WHERE c.model_id = $1 ORDER BY c.chunk_id LIMIT $2)
-       SELECT (SELECT count(*) FROM ragmesh.chunks c WHERE c.model_id = $1)::int AS n,
+      `WITH s AS MATERIALIZED (SELECT c.tsv FROM ragmesh.chunks c WHERE c.generation_id = $1 ORDER BY c.chunk_id LIMIT $2)
+       SELECT (SELECT count(*) FROM ragmesh.chunks c WHERE c.generation_id = $1)::int AS n,
               (SELECT count(*) FROM s)::int AS sampled,
               (SELECT coalesce(avg(length(s.tsv)), 0) FROM s)::float8 AS avgdl,
               (SELECT coalesce(json_object_agg(x.lexeme, x.k), '{}') FROM (
                  SELECT l.lexeme, count(*) AS k FROM s, unnest(tsvector_to_array(s.tsv)) AS l(lexeme) GROUP BY l.lexeme HAVING count(*) >= $3
                ) x) AS common`,
-      [query.modelId, sampleSize, commonInSample],
+      [query.generation, sampleSize, commonInSample],
     );
     const row = rows[0];
     const n = row?.n ?? 0;
@@ -75,11 +75,11 @@ export function createCorpusStats(options: CorpusStatsOptions = {}) {
   }
 
   /** Chunks containing each of `terms`, for the tenant already set on `client`. */
-  async function documentFrequencies(client: pg.ClientBase, query: { tenant: string; modelId: string; terms: readonly string[]; corpus: Corpus }): Promise<Map<string, number>> {
+  async function documentFrequencies(client: pg.ClientBase, query: { tenant: string; generation: number; terms: readonly string[]; corpus: Corpus }): Promise<Map<string, number>> {
     const df = new Map<string, number>();
     const missing: string[] = [];
     for (const term of query.terms) {
-      const known = query.corpus.common.get(term) ?? frequencies.get(keyOf(query.tenant, query.modelId, term));
+      const known = query.corpus.common.get(term) ?? frequencies.get(keyOf(query.tenant, String(query.generation), term));
       if (known === undefined) missing.push(term);
       else df.set(term, known);
     }
@@ -87,13 +87,13 @@ export function createCorpusStats(options: CorpusStatsOptions = {}) {
     // OFFSET 0 keeps the tsquery a column of its own, so each count gets it as a parameter the
     // GIN index can take (pulled up, the cast would be evaluated per row instead).
     const { rows } = await client.query<{ term: string; df: number }>(
-      `SELECT t.term, (SELECT count(*) FROM (SELECT 1 FROM ragmesh.chunks c WHERE c.model_id = $1 AND c.tsv @@ t.query LIMIT $3) m)::int AS df
+      `SELECT t.term, (SELECT count(*) FROM (SELECT 1 FROM ragmesh.chunks c WHERE c.generation_id = $1 AND c.tsv @@ t.query LIMIT $3) m)::int AS df
        FROM (SELECT l AS term, ${tsLexemeQuery('l')} AS query FROM unnest($2::text[]) AS l OFFSET 0) t`,
-      [query.modelId, missing, exactDfLimit],
+      [query.generation, missing, exactDfLimit],
     );
     for (const row of rows) {
       df.set(row.term, row.df);
-      if (row.df > 0) frequencies.set(keyOf(query.tenant, query.modelId, row.term), row.df);
+      if (row.df > 0) frequencies.set(keyOf(query.tenant, String(query.generation), row.term), row.df);
     }
     return df;
   }

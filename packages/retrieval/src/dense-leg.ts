@@ -8,6 +8,8 @@ export interface LegHit {
 
 export interface DenseLegQuery {
   model: { id: string; dims: number };
+  /** The index generation searched; its partial HNSW index is `WHERE generation_id = <id>`. */
+  generation: number;
   vector: Float32Array | number[];
   fetch: number;
   /** A compiled filter over `c` and its parameters (see compileFilter), or null. */
@@ -40,8 +42,8 @@ export function overfetch(fetch: number): number {
 /**
  * The SQL of the dense leg. `dims` is the only value written into the text (a validated integer
  * type modifier: the expression must match the partial HNSW index `(embedding::vector(dims))`
- * of `model_id = <id>` that the index writer creates). The filter's parameters come first, so
- * its `$n` stay valid; then the vector, the model id, `fetch` and (index form only) the
+ * of `generation_id = <id>` that the index writer creates). The filter's parameters come first, so
+ * its `$n` stay valid; then the vector, the generation id, `fetch` and (index form only) the
  * overfetch limit.
  *
  * Index form: ORDER BY distance LIMIT overfetch, which the planner can answer with the HNSW
@@ -56,7 +58,7 @@ export function denseSql(options: { dims: number; filterSql: string | null; firs
   const { dims, filterSql, firstParam: p } = options;
   if (!Number.isInteger(dims) || dims < 1 || dims > 16000) throw new RangeError(`dims ${dims} out of range`);
   const distance = `c.embedding::vector(${dims}) <=> $${p}::vector(${dims})`;
-  const where = `WHERE c.model_id = $${p + 1}${filterSql ? `\n    AND ${filterSql}` : ''}`;
+  const where = `WHERE c.generation_id = $${p + 1}${filterSql ? `\n    AND ${filterSql}` : ''}`;
   if (options.exact) {
     return `WITH scored AS MATERIALIZED (
   SELECT c.chunk_id, ${distance} AS distance
@@ -90,7 +92,7 @@ export async function denseLeg(client: pg.ClientBase, query: DenseLegQuery): Pro
   const run = async (exact: boolean) => {
     const params = [...(query.filter?.params ?? [])];
     const sql = denseSql({ dims: query.model.dims, filterSql: query.filter?.sql ?? null, firstParam: params.length + 1, exact });
-    params.push(pgvector.toSql(Array.from(query.vector)), query.model.id, query.fetch);
+    params.push(pgvector.toSql(Array.from(query.vector)), query.generation, query.fetch);
     if (!exact) params.push(overfetch(query.fetch));
     const { rows } = await client.query<{ chunk_id: string; distance: number }>(sql, params);
     return rows.map((r) => ({ chunkId: r.chunk_id, score: 1 - r.distance }));

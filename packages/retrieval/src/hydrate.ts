@@ -17,11 +17,11 @@ function toStringRecord(value: unknown): Record<string, string> {
 }
 
 /**
- * Loads the chunks `ids` of the tenant set on `client` with their document's title and uri,
+ * Loads the chunks `ids` of the tenant set on `client` in `generation` with their document's title and uri,
  * and their embeddings when asked (for MMR). Legs return ids only, so only the final
  * candidates pay for text, metadata and vectors.
  */
-export async function hydrate(client: pg.ClientBase, options: { ids: readonly string[]; embeddings: boolean }): Promise<Map<string, ChunkRow>> {
+export async function hydrate(client: pg.ClientBase, options: { generation: number; ids: readonly string[]; embeddings: boolean }): Promise<Map<string, ChunkRow>> {
   if (options.ids.length === 0) return new Map();
   const { rows } = await client.query<{
     chunk_id: string;
@@ -34,9 +34,9 @@ export async function hydrate(client: pg.ClientBase, options: { ids: readonly st
   }>(
     `SELECT c.chunk_id, c.document_id, d.title, d.uri, c.text, c.metadata, CASE WHEN $2 THEN c.embedding::text END AS embedding
      FROM ragmesh.chunks c
-     LEFT JOIN ragmesh.documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
-     WHERE c.chunk_id = ANY($1::text[])`,
-    [options.ids, options.embeddings],
+     LEFT JOIN ragmesh.documents d ON d.tenant_id = c.tenant_id AND d.generation_id = c.generation_id AND d.document_id = c.document_id
+     WHERE c.generation_id = $3 AND c.chunk_id = ANY($1::text[])`,
+    [options.ids, options.embeddings, options.generation],
   );
   return new Map(
     rows.map((r) => {

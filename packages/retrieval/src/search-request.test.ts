@@ -3,7 +3,7 @@ import { RetrievalError } from './retrieval-error.js';
 import { parseSearchRequest, type SearchRequest } from './search-request.js';
 import { legFetchSize } from './searcher.js';
 
-const valid: SearchRequest = { tenant: 't1', model: { id: 'test-4d', dims: 4 }, queryVector: [1, 0, 0, 0], text: 'hello', topK: 5, mode: 'hybrid' };
+const valid: SearchRequest = { tenant: 't1', model: { id: 'test-4d', dims: 4 }, generation: 1, queryVector: [1, 0, 0, 0], text: 'hello', topK: 5, mode: 'hybrid' };
 
 function rejection(request: unknown): RetrievalError {
   try {

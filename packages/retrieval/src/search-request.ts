@@ -20,6 +20,8 @@ export const searchRequestSchema = z
       id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'model id must match ^[A-Za-z0-9._-]{1,100}$' }),
       dims: z.number().int().min(1).max(16000),
     }),
+    /** The index generation searched (the tenant's active one unless a caller compares another). */
+    generation: z.number().int().min(0),
     queryVector: z.union([z.custom<Float32Array>((v) => v instanceof Float32Array, { error: 'must be a Float32Array' }), z.array(z.number())]).nullable(),
     text: z.string().max(MAX_TEXT).refine(noNul, { error: 'must not contain NUL characters' }),
     topK: z.number().int().min(1).max(MAX_TOP_K),

@@ -93,9 +93,10 @@ export function createSearcher(options: SearcherOptions) {
 
   async function runDense(client: pg.PoolClient, request: SearchRequest & { queryVector: Float32Array | number[] }, filter: CompiledFilter): Promise<{ hits: LegHit[]; ms: number }> {
     const since = performance.now();
-    const { n } = await stats.corpus(client, { tenant: request.tenant, modelId: request.model.id });
+    const { n } = await stats.corpus(client, { tenant: request.tenant, generation: request.generation });
     const dense = await denseLeg(client, {
       model: request.model,
+      generation: request.generation,
       vector: request.queryVector,
       fetch: legFetchSize(request),
       filter,
@@ -118,7 +119,7 @@ export function createSearcher(options: SearcherOptions) {
     }
     if (request.mode !== 'dense') {
       const since = performance.now();
-      legs.push(await sparseLeg(client, { tenant: request.tenant, modelId: request.model.id, text: request.text, fetch, filter, stats, maxCandidates }));
+      legs.push(await sparseLeg(client, { tenant: request.tenant, generation: request.generation, text: request.text, fetch, filter, stats, maxCandidates }));
       timings.sparse = elapsed(since);
     }
     if (context.parallelDense) {
@@ -134,7 +135,7 @@ export function createSearcher(options: SearcherOptions) {
     }
     const candidates = ranked.slice(0, request.mmr ? Math.max(request.topK, request.mmr.fetchK) : request.topK);
     let since = performance.now();
-    const rows = await hydrate(client, { ids: candidates.map((c) => c.chunkId), embeddings: request.mmr !== undefined });
+    const rows = await hydrate(client, { generation: request.generation, ids: candidates.map((c) => c.chunkId), embeddings: request.mmr !== undefined });
     timings.hydrate = elapsed(since);
     // A chunk deleted by a commit between the legs and this read is dropped, not returned stale.
     let present = candidates.filter((c) => rows.has(c.chunkId));

@@ -40,7 +40,7 @@ export function matchTerms(stats: { term: string; df: number }[], options: { n: 
 
 /**
  * The SQL of the sparse leg's candidates. Parameters after the filter's: scored terms, matching
- * terms, model id, row limit. For each candidate it returns the length (`length(tsv)`, distinct
+ * terms, generation id, row limit. For each candidate it returns the length (`length(tsv)`, distinct
  * lexemes, kept in the tsvector header) and the query's lexemes with their positions:
  * setweight marks them A (the generated `tsv` carries no weights) and ts_filter keeps only
  * those, so the row is small and BM25 is computed by the caller.
@@ -49,14 +49,14 @@ export function sparseCandidatesSql(options: { filterSql: string | null; firstPa
   const p = options.firstParam;
   return `SELECT c.chunk_id, length(c.tsv) AS dl, ts_filter(setweight(c.tsv, 'A', $${p}::text[]), '{a}')::text AS hits
 FROM ragmesh.chunks c
-WHERE c.model_id = $${p + 2}
+WHERE c.generation_id = $${p + 2}
   AND c.tsv @@ ${tsLexemesQuery(`$${p + 1}::text[]`, options.operator === 'all' ? '&' : '|')}${options.filterSql ? `\n  AND ${options.filterSql}` : ''}
 LIMIT $${p + 3}`;
 }
 
 export interface SparseLegQuery {
   tenant: string;
-  modelId: string;
+  generation: number;
   text: string;
   fetch: number;
   filter: { sql: string; params: unknown[] } | null;
@@ -79,10 +79,10 @@ export async function sparseLeg(client: pg.ClientBase, query: SparseLegQuery): P
   );
   const terms = rows[0]?.terms ?? [];
   if (terms.length === 0) return [];
-  const corpus = await query.stats.corpus(client, { tenant: query.tenant, modelId: query.modelId });
+  const corpus = await query.stats.corpus(client, { tenant: query.tenant, generation: query.generation });
   const { n, avgdl } = corpus;
   if (n === 0) return [];
-  const df = await query.stats.documentFrequencies(client, { tenant: query.tenant, modelId: query.modelId, terms, corpus });
+  const df = await query.stats.documentFrequencies(client, { tenant: query.tenant, generation: query.generation, terms, corpus });
   const present = terms.map((term) => ({ term, df: df.get(term) ?? 0 })).filter((t) => t.df > 0);
   const plan = matchTerms(present, { n, maxCandidates: query.maxCandidates });
   if (plan.terms.length === 0) return [];
@@ -91,7 +91,7 @@ export async function sparseLeg(client: pg.ClientBase, query: SparseLegQuery): P
   params.push(
     present.map((t) => t.term),
     plan.terms,
-    query.modelId,
+    query.generation,
     query.maxCandidates,
   );
   const candidates = await client.query<{ chunk_id: string; dl: number; hits: string }>(sql, params);

@@ -6,6 +6,11 @@ export { StoreError, storeErrorCodes, type StoreErrorCode } from './store-error.
 export { createApiKeyStore, hashApiKey, type ApiKeyStore } from './api-keys.js';
 export { createDocumentRequests, type DocumentRequests, type DocumentRequest } from './document-requests.js';
 export { documentStatus, type DocumentStatus, type DocumentRow } from './document-status.js';
-export { createIndexWriter, type IndexWriter, type DocumentVersion, type ChunkInput, type ApplyResult, type ApplyOutcome } from './index-writer.js';
+export { createIndexWriter, createVectorIndex, type IndexWriter, type DocumentVersion, type ChunkInput, type ApplyResult, type ApplyOutcome } from './index-writer.js';
 export { corpusVersion } from './corpus-version.js';
 export { analyzeTables } from './analyze.js';
+export {
+  createGenerationStore, followingStates, generationStates, vectorIndexName,
+  type Generation, type GenerationSpec, type GenerationState, type GenerationStore, type TenantGeneration, type EmbeddingProviderName,
+} from './generations.js';
+export { generationCounts, type GenerationCounts } from './generation-counts.js';

@@ -126,4 +126,100 @@ export const migrations: readonly { version: number; name: string; sql: string }
       SELECT gin_clean_pending_list('ragmesh.chunks_tsv_idx'::regclass), gin_clean_pending_list('ragmesh.chunks_metadata_idx'::regclass);
     `,
   },
+  {
+    version: 3,
+    name: 'index generations: chunks and manifests belong to a generation, one active per tenant',
+    sql: `
+      -- A generation is an immutable index configuration; its state is per tenant.
+      CREATE TABLE ragmesh.generations (
+        generation_id       bigserial   PRIMARY KEY,
+        origin              text        NOT NULL CHECK (origin IN ('default', 'reindex')),
+        provider            text        NOT NULL CHECK (provider IN ('local', 'openai', 'hash')),
+        model_id            text        NOT NULL CHECK (model_id ~ '^[A-Za-z0-9._-]{1,100}$'),
+        model_version       text,
+        dims                integer     NOT NULL CHECK (dims BETWEEN 1 AND 16000),
+        -- A chunking policy for every document of the generation; null keeps each document's own.
+        chunking            text,
+        -- The one tenant a re-index was started for; null: every tenant.
+        scope_tenant        text,
+        max_docs_per_second integer     CHECK (max_docs_per_second > 0),
+        -- Rows first, vector index after (bulk fill): set once the generation's HNSW index exists.
+        vector_indexed      boolean     NOT NULL DEFAULT false,
+        created_at          timestamptz NOT NULL DEFAULT now()
+      );
+      -- Holds no document content; read across tenants by operators and workers, so not under RLS.
+      CREATE TABLE ragmesh.tenant_generations (
+        tenant_id     text        NOT NULL,
+        generation_id bigint      NOT NULL REFERENCES ragmesh.generations,
+        state         text        NOT NULL CHECK (state IN ('building', 'active', 'standby', 'retired', 'cancelled', 'failed')),
+        reason        text,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        updated_at    timestamptz NOT NULL DEFAULT now(),
+        activated_at  timestamptz,
+        PRIMARY KEY (tenant_id, generation_id)
+      );
+      CREATE UNIQUE INDEX tenant_generations_one_active ON ragmesh.tenant_generations (tenant_id) WHERE state = 'active';
+      CREATE UNIQUE INDEX tenant_generations_one_building ON ragmesh.tenant_generations (tenant_id) WHERE state = 'building';
+      CREATE INDEX tenant_generations_generation_idx ON ragmesh.tenant_generations (generation_id, state);
+
+      ALTER TABLE ragmesh.documents ADD COLUMN generation_id bigint;
+      ALTER TABLE ragmesh.chunks ADD COLUMN generation_id bigint;
+      ALTER TABLE ragmesh.staged_parts ADD COLUMN generation_id bigint;
+
+      -- Rows written before generations: one default generation per model found, active for the
+      -- tenants that used it last. The owner is bound by FORCEd RLS, so lift it for this transaction.
+      ALTER TABLE ragmesh.documents NO FORCE ROW LEVEL SECURITY;
+      ALTER TABLE ragmesh.chunks NO FORCE ROW LEVEL SECURITY;
+      ALTER TABLE ragmesh.staged_parts NO FORCE ROW LEVEL SECURITY;
+      INSERT INTO ragmesh.generations (origin, provider, model_id, model_version, dims, vector_indexed)
+        SELECT DISTINCT ON (model_id) 'default',
+               CASE WHEN model_id LIKE 'hash-%' THEN 'hash'
+                    WHEN model_id IN ('all-MiniLM-L6-v2', 'all-MiniLM-L6-v2-q', 'bge-small-en-v1.5', 'bge-small-en-v1.5-q') THEN 'local'
+                    ELSE 'openai' END,
+               model_id, model_version, dims, true
+        FROM ragmesh.documents WHERE model_id IS NOT NULL AND dims IS NOT NULL
+        ORDER BY model_id, updated_at DESC;
+      UPDATE ragmesh.documents d SET generation_id = g.generation_id FROM ragmesh.generations g WHERE g.model_id = d.model_id;
+      UPDATE ragmesh.chunks c SET generation_id = g.generation_id FROM ragmesh.generations g WHERE g.model_id = c.model_id;
+      INSERT INTO ragmesh.tenant_generations (tenant_id, generation_id, state, activated_at)
+        SELECT DISTINCT ON (tenant_id) tenant_id, generation_id, 'active', now()
+        FROM ragmesh.documents WHERE generation_id IS NOT NULL ORDER BY tenant_id, indexed_at DESC NULLS LAST;
+      INSERT INTO ragmesh.tenant_generations (tenant_id, generation_id, state)
+        SELECT DISTINCT d.tenant_id, d.generation_id, 'standby' FROM ragmesh.documents d
+        WHERE d.generation_id IS NOT NULL
+        ON CONFLICT DO NOTHING;
+      -- Requests not yet indexed (no model) belong to their tenant's active generation; chunks of
+      -- a model no document names any more, and staged parts, are rebuilt by the next delivery.
+      UPDATE ragmesh.documents d SET generation_id = t.generation_id FROM ragmesh.tenant_generations t
+        WHERE d.generation_id IS NULL AND t.tenant_id = d.tenant_id AND t.state = 'active';
+      DELETE FROM ragmesh.documents WHERE generation_id IS NULL;
+      DELETE FROM ragmesh.chunks WHERE generation_id IS NULL;
+      DELETE FROM ragmesh.staged_parts;
+      ALTER TABLE ragmesh.documents FORCE ROW LEVEL SECURITY;
+      ALTER TABLE ragmesh.chunks FORCE ROW LEVEL SECURITY;
+      ALTER TABLE ragmesh.staged_parts FORCE ROW LEVEL SECURITY;
+
+      ALTER TABLE ragmesh.documents ALTER COLUMN generation_id SET NOT NULL,
+        DROP CONSTRAINT documents_pkey, ADD PRIMARY KEY (tenant_id, generation_id, document_id);
+      ALTER TABLE ragmesh.chunks ALTER COLUMN generation_id SET NOT NULL,
+        DROP CONSTRAINT chunks_pkey, ADD PRIMARY KEY (tenant_id, generation_id, chunk_id);
+      ALTER TABLE ragmesh.staged_parts ALTER COLUMN generation_id SET NOT NULL,
+        DROP CONSTRAINT staged_parts_pkey, ADD PRIMARY KEY (tenant_id, generation_id, document_id, version, content_hash, part);
+      DROP INDEX ragmesh.chunks_document_idx;
+      CREATE INDEX chunks_document_idx ON ragmesh.chunks (tenant_id, generation_id, document_id);
+
+      -- Vector indexes move from one per model to one per generation (dropped with it).
+      DO $$
+      DECLARE r record;
+      BEGIN
+        FOR r IN SELECT indexname FROM pg_indexes WHERE schemaname = 'ragmesh' AND indexname LIKE 'chunks_hnsw_%' LOOP
+          EXECUTE format('DROP INDEX ragmesh.%I', r.indexname);
+        END LOOP;
+        FOR r IN SELECT generation_id, dims FROM ragmesh.generations LOOP
+          EXECUTE format('CREATE INDEX chunks_hnsw_g%s ON ragmesh.chunks USING hnsw ((embedding::vector(%s)) vector_cosine_ops) WHERE generation_id = %s',
+                         r.generation_id, r.dims, r.generation_id);
+        END LOOP;
+      END $$;
+    `,
+  },
 ];

@@ -1,4 +1,4 @@
-export const storeErrorCodes = ['MIGRATION_FAILED', 'EXTENSION_MISSING', 'TENANT_REQUIRED', 'QUERY_FAILED'] as const;
+export const storeErrorCodes = ['MIGRATION_FAILED', 'EXTENSION_MISSING', 'TENANT_REQUIRED', 'QUERY_FAILED', 'INVALID_GENERATION', 'GENERATION_CONFLICT'] as const;
 export type StoreErrorCode = (typeof storeErrorCodes)[number];
 
 /** Base error of the store package. */

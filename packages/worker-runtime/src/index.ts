@@ -15,3 +15,4 @@ export { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.js'
 export { WorkerError, isRetriable, errorCode, workerErrorCodes, type WorkerErrorCode } from './worker-error.js';
 export { kafkaReady, registryReady, postgresReady, redisReady } from './readiness-checks.js';
 export { runWorkerService, type WorkerServiceOptions } from './worker-service.js';
+export { consumerLag } from './consumer-lag.js';

@@ -36,9 +36,10 @@ function harness(indexed: Map<string, string>) {
   };
   const worker = createChunkEmbedWorker({
     embedder,
+    generation: { id: 1, chunking: null, serves: async () => true },
     cache: { getMany: async (_model, hashes) => hashes.map(() => null), setMany: async () => undefined },
     published: { getMany: async (_model, keys) => keys.map(() => null), setMany: async () => undefined },
-    indexed: { indexedHashes: async (_tenant, ids) => new Map(ids.flatMap((id) => (indexed.has(id) ? [[id, indexed.get(id)!] as const] : []))) },
+    indexed: { indexedHashes: async (_tenant, _generation, ids) => new Map(ids.flatMap((id) => (indexed.has(id) ? [[id, indexed.get(id)!] as const] : []))) },
     publisher: { publish: async (batches) => void published.push(...batches.map((b) => b.batch)) },
     documents: { markFailed: async () => undefined },
     logger: createLogger({ service: 'chunk-embed-test', level: 'error' }),

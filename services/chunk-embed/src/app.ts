@@ -14,18 +14,29 @@ export interface VectorPublisher {
   publish(batches: { batch: VectorBatch; traceContext: Context }[]): Promise<void>;
 }
 
-/** Content hashes of the versions currently indexed, per tenant (the store's manifest). */
+/** Content hashes of the versions currently indexed, per tenant and generation (the store's manifest). */
 export interface IndexedHashes {
-  indexedHashes(tenant: string, documentIds: string[]): Promise<Map<string, string>>;
+  indexedHashes(tenant: string, generation: number, documentIds: string[]): Promise<Map<string, string>>;
+}
+
+/** The index generation this worker builds: its id and, when it has one, its chunking policy for every document. */
+export interface GenerationTarget {
+  id: number;
+  chunking: string | null;
+  /** Whether the generation takes the tenant's documents (and enrols the tenant where due). */
+  serves(tenant: string): Promise<boolean>;
 }
 
 export interface ChunkEmbedDeps {
   embedder: Embedder;
+  generation: GenerationTarget;
   cache: EmbeddingCache;
   published: PublishedHashes;
   indexed: IndexedHashes;
   publisher: VectorPublisher;
-  documents: { markFailed(tenant: string, failure: { documentId: string; version: number; reason: string }): Promise<void> };
+  documents: { markFailed(tenant: string, failure: { generation: number; documentId: string; version: number; reason: string }): Promise<void> };
+  /** Waits as long as a throttled generation must before handling `documents` more (re-index pacing). */
+  pace?: (documents: number) => Promise<void>;
   logger: Logger;
   maxDocumentBytes: number;
   partChunks: number;
@@ -49,10 +60,13 @@ interface Prepared extends Identified {
  * the whole slice), and publishes each version to vectors.upsert before the offsets commit.
  */
 export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
-  const { embedder } = deps;
+  const { embedder, generation } = deps;
   const model = { id: embedder.model.id, version: embedder.model.version, dims: embedder.model.dims };
   const cacheModel = `${model.id}@${model.version}`;
-  const logger = deps.logger.child({ component: 'chunk-embed', model: model.id });
+  // What this worker published last is per generation: two generations of one model differ in chunking.
+  const publishedScope = `g${generation.id}`;
+  const policyOf = (event: DocumentEvent) => generation.chunking ?? event.chunking;
+  const logger = deps.logger.child({ component: 'chunk-embed', model: model.id, generation: generation.id });
   const meter = metrics.getMeter('@ragmesh/chunk-embed');
   const documentsTotal = meter.createCounter('ragmesh_documents', { description: 'Documents by outcome at the chunk/embed stage' });
   const embeddingsTotal = meter.createCounter('ragmesh_embeddings', { description: 'Chunk vectors by source: cache or model' });
@@ -65,16 +79,16 @@ export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
     if (event.content === null) throw new ChunkEmbedError('INVALID_EVENT', 'an UPSERT needs content');
     const bytes = Buffer.byteLength(event.content);
     if (bytes > deps.maxDocumentBytes) throw new ChunkEmbedError('DOCUMENT_TOO_LARGE', `content is ${bytes} bytes, the limit is ${deps.maxDocumentBytes}`);
-    getPolicy(event.chunking); // an unknown policy fails here, before anything is skipped
+    getPolicy(policyOf(event)); // an unknown policy fails here, before anything is skipped
     const normalized = normalizeContent({ content: event.content, contentType: event.contentType });
-    return { message, key, normalized, hash: contentHash({ normalized, policy: event.chunking, modelId: model.id }) };
+    return { message, key, normalized, hash: contentHash({ normalized, policy: policyOf(event), modelId: model.id }) };
   }
 
   /** Chunking costs more than everything else before the model (the tokenizer): only changed documents pay it. */
   function prepare(document: Identified): Prepared {
     const event = document.message.event;
     const chunks = chunkDocument({
-      text: document.normalized, title: event.title ?? undefined, policy: getPolicy(event.chunking), countTokens: (t) => embedder.countTokens(t), maxTokens: embedder.model.maxTokens,
+      text: document.normalized, title: event.title ?? undefined, policy: getPolicy(policyOf(event)), countTokens: (t) => embedder.countTokens(t), maxTokens: embedder.model.maxTokens,
     });
     return { ...document, chunks: chunks.map((c) => ({ ...c, textHash: sha256Hex(c.embedText) })) };
   }
@@ -87,14 +101,14 @@ export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
    */
   async function unchanged(prepared: Identified[]): Promise<Set<string>> {
     const skip = new Set<string>();
-    const last = await deps.published.getMany(cacheModel, prepared.map((p) => p.key));
+    const last = await deps.published.getMany(publishedScope, prepared.map((p) => p.key));
     const byTenant = new Map<string, { p: Identified; last: string | null | undefined }[]>();
     prepared.forEach((p, i) => {
       const tenant = p.message.event.tenant;
       byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), { p, last: last[i] }]);
     });
     for (const [tenant, list] of byTenant) {
-      const hashes = await deps.indexed.indexedHashes(tenant, list.map(({ p }) => p.message.event.documentId));
+      const hashes = await deps.indexed.indexedHashes(tenant, generation.id, list.map(({ p }) => p.message.event.documentId));
       for (const { p, last: published } of list) {
         if (hashes.get(p.message.event.documentId) === p.hash && (published == null || published === p.hash)) skip.add(p.key);
       }
@@ -128,7 +142,13 @@ export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
   const handle: BatchHandler<DocumentEvent> = async (messages) => {
     // Only the newest event per document matters: older ones in the same slice would be
     // superseded by the indexer anyway.
-    const latest = [...new Map(messages.map((m) => [m.key ?? '', m])).values()];
+    const newest = [...new Map(messages.map((m) => [m.key ?? '', m])).values()];
+    const tenants = [...new Set(newest.map((m) => m.event.tenant))];
+    const served = new Set<string>();
+    for (const tenant of tenants) if (await generation.serves(tenant)) served.add(tenant);
+    const latest = newest.filter((m) => served.has(m.event.tenant));
+    if (newest.length > latest.length) documentsTotal.add(newest.length - latest.length, { outcome: 'skipped_other_generation' });
+    await deps.pace?.(latest.length);
     const deletes = latest.filter((m) => m.event.op === 'DELETE');
     const upserts = latest.filter((m) => m.event.op === 'UPSERT' && (m.event.embeddingModel === null || m.event.embeddingModel === model.id));
     const otherModel = latest.length - deletes.length - upserts.length;
@@ -143,15 +163,16 @@ export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
     const vectors = await vectorsFor(changed.flatMap((p) => p.chunks));
 
     const outgoing = [
-      ...deletes.map((m) => ({ batch: deleteBatch(m.event, model), traceContext: m.traceContext })),
+      ...deletes.map((m) => ({ batch: deleteBatch(m.event, { model, generation: generation.id }), traceContext: m.traceContext })),
       ...changed.flatMap((p) =>
         buildVectorBatches({
-          event: p.message.event, contentHash: p.hash, model, chunks: p.chunks, vectors: p.chunks.map((c) => vectors.get(c.textHash)!), partChunks: deps.partChunks,
+          event: p.message.event, contentHash: p.hash, model, generation: generation.id, chunking: policyOf(p.message.event),
+          chunks: p.chunks, vectors: p.chunks.map((c) => vectors.get(c.textHash)!), partChunks: deps.partChunks,
         }).map((batch) => ({ batch, traceContext: p.message.traceContext })),
       ),
     ];
     if (outgoing.length > 0) await deps.publisher.publish(outgoing);
-    await deps.published.setMany(cacheModel, [
+    await deps.published.setMany(publishedScope, [
       ...changed.map((p) => ({ key: p.key, hash: p.hash })),
       ...deletes.map((m) => ({ key: m.key ?? '', hash: 'deleted' })),
     ]);
@@ -170,7 +191,8 @@ export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
         : null;
     if (!target) return;
     const reason = failure.error instanceof Error ? `${(failure.error as { code?: string }).code ?? 'ERROR'}: ${failure.error.message}` : String(failure.error);
-    await deps.documents.markFailed(target.tenant, { documentId: target.documentId, version: target.version, reason });
+    if (!(await generation.serves(target.tenant))) return;
+    await deps.documents.markFailed(target.tenant, { generation: generation.id, documentId: target.documentId, version: target.version, reason });
   }
 
   return { handle, onDeadLetter };

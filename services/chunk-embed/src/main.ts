@@ -1,13 +1,17 @@
 import { startTelemetry } from '@ragmesh/telemetry/sdk';
-import { kafkaClientOptions, loadOrExit } from '@ragmesh/config';
+import { embeddingModelId, kafkaClientOptions, loadOrExit } from '@ragmesh/config';
 import { createSerde, topics } from '@ragmesh/contracts';
-import { createEmbedder, embedderConfigFromEnv } from '@ragmesh/embeddings';
-import { createDocumentRequests, createPool, migrate } from '@ragmesh/store';
+import { createEmbedderPool } from '@ragmesh/embeddings';
+import { createDocumentRequests, createGenerationStore, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
-import { createKafka, createProducer, postgresReady, redisReady, runWorkerService } from '@ragmesh/worker-runtime';
+import {
+  createConsumerWorker, createKafka, createProducer, kafkaReady, onShutdown, postgresReady, redisReady, registryReady, startHealthServer,
+} from '@ragmesh/worker-runtime';
 import { Redis } from 'ioredis';
 import { createChunkEmbedWorker } from './app.js';
 import { loadConfig } from './config.js';
+import { createGenerationMetrics } from './generation-metrics.js';
+import { createGenerationWorkers, createPacer, generationGroupId } from './generation-workers.js';
 import { createRedisCaches } from './redis-caches.js';
 import { createVectorPublisher } from './vector-publisher.js';
 
@@ -15,9 +19,14 @@ const telemetry = startTelemetry({ service: 'chunk-embed' });
 const config = loadOrExit(() => loadConfig(), 'chunk-embed');
 const logger = createLogger({ service: 'chunk-embed', level: config.LOG_LEVEL });
 
-const embedder = await createEmbedder(embedderConfigFromEnv(config));
+const embedders = createEmbedderPool(config);
+const defaultEmbedder = await embedders.get({ provider: config.EMBEDDINGS_PROVIDER, modelId: config.EMBEDDINGS_MODEL, dims: config.EMBEDDINGS_DIMS });
 const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-chunk-embed' });
 await migrate(pool);
+const generations = createGenerationStore(pool);
+const defaultGeneration = await generations.ensureDefault({
+  provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), modelVersion: defaultEmbedder.model.version, dims: defaultEmbedder.model.dims,
+});
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-chunk-embed'), logger });
 const admin = kafka.admin();
@@ -27,35 +36,66 @@ await serde.register();
 const producer = await createProducer(kafka);
 const caches = createRedisCaches(redis, { ttlSeconds: config.EMBEDDINGS_CACHE_TTL_SECONDS });
 const documents = createDocumentRequests(pool);
+const publisher = createVectorPublisher({ producer, serde });
+const groupOf = (generation: number) => generationGroupId(config.CHUNK_EMBED_GROUP_ID, generation, defaultGeneration.id);
 
-const chunkEmbed = createChunkEmbedWorker({
-  embedder,
-  cache: caches.embeddings,
-  published: caches.published,
-  indexed: documents,
-  documents,
-  publisher: createVectorPublisher({ producer, serde }),
+// One documents.ingest consumer per generation a tenant follows, each under its own group with
+// its generation's model: a building generation replays the log from the start beside the live one.
+const workers = createGenerationWorkers({
+  source: generations,
+  defaultGeneration,
   logger,
-  maxDocumentBytes: config.MAX_DOCUMENT_BYTES,
-  partChunks: config.VECTORS_PART_CHUNKS,
+  start: async (generation, target) => {
+    const embedder = await embedders.get({ provider: generation.provider, modelId: generation.modelId, dims: generation.dims });
+    const rate = generation.maxDocsPerSecond;
+    const chunkEmbed = createChunkEmbedWorker({
+      embedder, generation: target, cache: caches.embeddings, published: caches.published, indexed: documents, documents, publisher, logger,
+      maxDocumentBytes: config.MAX_DOCUMENT_BYTES, partChunks: config.VECTORS_PART_CHUNKS, pace: rate ? createPacer(rate) : undefined,
+    });
+    const worker = createConsumerWorker({
+      kafka, producer, serde, logger,
+      topic: topics.documentsIngest,
+      groupId: groupOf(generation.id),
+      handler: chunkEmbed.handle,
+      onDeadLetter: chunkEmbed.onDeadLetter,
+      // A throttled slice is about a second of documents, so pacing never holds a slice long.
+      maxBatchMessages: rate ? Math.max(1, Math.min(config.CHUNK_EMBED_MAX_BATCH, rate)) : config.CHUNK_EMBED_MAX_BATCH,
+      partitionsConsumedConcurrently: config.CHUNK_EMBED_PARTITIONS_CONCURRENCY,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      onCrash: () => process.exit(1),
+    });
+    await worker.start();
+    return worker;
+  },
 });
-await runWorkerService({
-  service: 'chunk-embed',
-  kafka, admin, producer, serde, logger,
-  topic: topics.documentsIngest,
-  groupId: config.CHUNK_EMBED_GROUP_ID,
-  handler: chunkEmbed.handle,
-  onDeadLetter: chunkEmbed.onDeadLetter,
-  maxBatchMessages: config.CHUNK_EMBED_MAX_BATCH,
-  partitionsConsumedConcurrently: config.CHUNK_EMBED_PARTITIONS_CONCURRENCY,
-  sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-  registryUrl: config.SCHEMA_REGISTRY_URL,
-  health: { port: config.METRICS_PORT, host: config.METRICS_HOST, checks: { postgres: postgresReady(pool), redis: redisReady(redis) } },
+const generationMetrics = createGenerationMetrics({ pool, generations, admin, groupOf, logger });
+
+const health = await startHealthServer({
+  port: config.METRICS_PORT,
+  host: config.METRICS_HOST,
   metricsHandler: telemetry.metricsHandler,
+  checks: {
+    kafka: kafkaReady(admin),
+    registry: registryReady(config.SCHEMA_REGISTRY_URL),
+    postgres: postgresReady(pool),
+    redis: redisReady(redis),
+    consumer: () => workers.check(),
+  },
+});
+onShutdown({
+  logger,
   closers: [
+    { name: 'consumers', close: () => workers.stop() },
+    { name: 'generation metrics', close: async () => generationMetrics.stop() },
+    { name: 'producer', close: () => producer.disconnect() },
+    { name: 'admin', close: () => admin.disconnect() },
+    { name: 'health', close: () => new Promise((resolve) => health.close(resolve)) },
     { name: 'redis', close: () => redis.quit() },
     { name: 'postgres', close: () => pool.end() },
-    { name: 'embedder', close: () => embedder.close() },
+    { name: 'embedders', close: () => embedders.close() },
     { name: 'telemetry', close: () => telemetry.shutdown() },
   ],
 });
+await workers.start();
+generationMetrics.start();
+logger.info('chunk-embed started', { metrics: health.url, defaultGeneration: defaultGeneration.id, groupId: config.CHUNK_EMBED_GROUP_ID });

@@ -27,15 +27,15 @@ describe('buildVectorBatches', () => {
   const vectors = chunks.map((_, i) => new Float32Array([i, 1]));
 
   it('splits a version into parts that together hold every chunk once', () => {
-    const parts = buildVectorBatches({ event, contentHash: 'c', model, chunks, vectors, partChunks: 2 });
+    const parts = buildVectorBatches({ event, contentHash: 'c', model, generation: 3, chunking: 'default', chunks, vectors, partChunks: 2 });
     expect(parts.map((p) => [p.part, p.partCount, p.chunkCount, p.chunks.length])).toEqual([[0, 3, 5, 2], [1, 3, 5, 2], [2, 3, 5, 1]]);
     expect(parts.flatMap((p) => p.chunks.map((c) => c.ordinal))).toEqual([0, 1, 2, 3, 4]);
-    expect(parts[0]).toMatchObject({ version: 42, contentHash: 'c', tenant: 't', documentId: 'd', metadata: { a: '1' }, model });
+    expect(parts[0]).toMatchObject({ version: 42, contentHash: 'c', tenant: 't', documentId: 'd', metadata: { a: '1' }, model, generation: 3 });
     expect(parts[1]!.chunks[0]!.embedding).toEqual([2, 1]);
   });
 
   it('sends one part for an empty document', () => {
-    const parts = buildVectorBatches({ event, contentHash: 'c', model, chunks: [], vectors: [], partChunks: 2 });
+    const parts = buildVectorBatches({ event, contentHash: 'c', model, generation: 3, chunking: 'default', chunks: [], vectors: [], partChunks: 2 });
     expect(parts).toHaveLength(1);
     expect(parts[0]).toMatchObject({ partCount: 1, chunkCount: 0, chunks: [] });
   });

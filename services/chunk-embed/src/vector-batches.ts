@@ -26,6 +26,10 @@ export interface BuildOptions {
   event: DocumentEvent;
   contentHash: string;
   model: { id: string; version: string; dims: number };
+  /** Index generation the version is built for. */
+  generation: number;
+  /** The chunking policy the chunks were made with (the generation's, or the event's own). */
+  chunking: string;
   chunks: PreparedChunk[];
   vectors: Float32Array[];
   partChunks: number;
@@ -54,21 +58,22 @@ export function buildVectorBatches(options: BuildOptions): VectorBatch[] {
     uri: event.uri,
     title: event.title,
     metadata: event.metadata,
-    chunking: event.chunking,
+    chunking: options.chunking,
     model: options.model,
     part,
     partCount,
     chunkCount: all.length,
     chunks: all.slice(part * options.partChunks, (part + 1) * options.partChunks),
     sourceTime: event.sourceTime,
+    generation: options.generation,
   }));
 }
 
 /** The vectors.upsert message that deletes a document. */
-export function deleteBatch(event: DocumentEvent, model: { id: string; version: string; dims: number }): VectorBatch {
+export function deleteBatch(event: DocumentEvent, target: { model: { id: string; version: string; dims: number }; generation: number }): VectorBatch {
   return {
     eventId: event.eventId, op: 'DELETE', tenant: event.tenant, documentId: event.documentId, version: event.sourceTime,
-    contentHash: '', uri: null, title: null, metadata: {}, chunking: event.chunking, model, part: 0, partCount: 1, chunkCount: 0,
-    chunks: [], sourceTime: event.sourceTime,
+    contentHash: '', uri: null, title: null, metadata: {}, chunking: event.chunking, model: target.model, part: 0, partCount: 1, chunkCount: 0,
+    chunks: [], sourceTime: event.sourceTime, generation: target.generation,
   };
 }

@@ -24,11 +24,11 @@ const app = createApp({
   keys: { tenantOf: async (key) => ({ 'key-acme': 'acme', 'key-globex': 'globex' })[key] ?? null },
   publisher,
   requests: {
-    record: async (tenant, requests) => void recorded.push({ tenant, requests }),
+    record: async (tenant, _generation, requests) => void recorded.push({ tenant, requests }),
     status: async (tenant, id) => (tenant === 'acme' && id === 'known' ? ({ id, status: 'indexed', chunkCount: 2 } as DocumentStatus) : null),
   },
   logger: createLogger({ service: 'test', silent: true }),
-  modelId: 'hash-384',
+  generationFor: async () => ({ id: 1, modelId: 'hash-384', chunking: null }),
   maxBatch: 3,
   bodyLimit: '2kb',
   checks: { kafka: () => undefined },

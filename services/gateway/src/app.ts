@@ -5,7 +5,7 @@ import type { ReadinessCheck } from '@ragmesh/worker-runtime';
 import express from 'express';
 import { bearerAuth, type TenantResolver } from './auth.js';
 import type { DocumentPublisher } from './document-publisher.js';
-import { documentsRouter } from './documents-router.js';
+import { documentsRouter, type IndexGenerationResolver } from './documents-router.js';
 import { errorHandler } from './error-handler.js';
 import { GatewayError } from './gateway-error.js';
 import { openApiDocument } from './openapi.js';
@@ -16,7 +16,7 @@ export interface GatewayDeps {
   publisher: DocumentPublisher;
   requests: Pick<DocumentRequests, 'record' | 'status'>;
   logger: Logger;
-  modelId: string;
+  generationFor: IndexGenerationResolver;
   maxBatch: number;
   bodyLimit: string;
   checks: Record<string, ReadinessCheck>;
@@ -58,7 +58,7 @@ export function createApp(deps: GatewayDeps): express.Express {
     next();
   });
   app.use('/v1', bearerAuth(deps.keys));
-  app.use(documentsRouter({ publisher: deps.publisher, requests: deps.requests, modelId: deps.modelId, maxBatch: deps.maxBatch }));
+  app.use(documentsRouter({ publisher: deps.publisher, requests: deps.requests, generationFor: deps.generationFor, maxBatch: deps.maxBatch }));
   if (deps.query) app.use(queryRouter(deps.query));
   app.use((req) => {
     throw new GatewayError('NOT_FOUND', `no route ${req.method} ${req.path}`);

@@ -7,10 +7,16 @@ import { documentId, documentsBody, type DocumentInput } from './document-schema
 import { validationError } from './error-handler.js';
 import { GatewayError } from './gateway-error.js';
 
+/**
+ * The tenant's active index generation (a new tenant gets the default one): where requests are
+ * recorded, and the model and chunking their content hashes are computed for.
+ */
+export type IndexGenerationResolver = (tenant: string) => Promise<{ id: number; modelId: string; chunking: string | null }>;
+
 export interface DocumentsRouterDeps {
   publisher: DocumentPublisher;
   requests: Pick<DocumentRequests, 'record' | 'status'>;
-  modelId: string;
+  generationFor: IndexGenerationResolver;
   maxBatch: number;
 }
 
@@ -35,9 +41,11 @@ export function documentsRouter(deps: DocumentsRouterDeps): Router {
       throw new GatewayError('VALIDATION_FAILED', `${fields[0]?.field}: ${fields[0]?.problem}`, { details: { fields } });
     }
     const tenant = res.locals.tenant as string;
-    const events = parsed.data.map((doc) => toEvent(doc, tenant));
+    const generation = await deps.generationFor(tenant);
+    const events = parsed.data.map((doc) => toEvent(doc, { tenant, generation }));
     await deps.requests.record(
       tenant,
+      generation.id,
       events.map((e) => ({ documentId: e.documentId, op: 'UPSERT', contentHash: e.contentHash, version: e.sourceTime, uri: e.uri, title: e.title })),
     );
     await deps.publisher.publish(events);
@@ -51,7 +59,7 @@ export function documentsRouter(deps: DocumentsRouterDeps): Router {
       eventId: deps.publisher.newEventId(), op: 'DELETE', tenant, documentId: id, uri: null, title: null, content: null,
       contentType: 'text/plain', metadata: {}, contentHash: null, chunking: 'default', embeddingModel: null, sourceTime: deps.publisher.nextVersion(),
     };
-    await deps.requests.record(tenant, [{ documentId: id, op: 'DELETE', contentHash: null, version: event.sourceTime }]);
+    await deps.requests.record(tenant, (await deps.generationFor(tenant)).id, [{ documentId: id, op: 'DELETE', contentHash: null, version: event.sourceTime }]);
     await deps.publisher.publish([event]);
     res.status(202).json({ id, eventId: event.eventId });
   });
@@ -63,7 +71,7 @@ export function documentsRouter(deps: DocumentsRouterDeps): Router {
     res.json(status);
   });
 
-  function toEvent(doc: DocumentInput, tenant: string): DocumentEvent {
+  function toEvent(doc: DocumentInput, { tenant, generation }: { tenant: string; generation: Awaited<ReturnType<IndexGenerationResolver>> }): DocumentEvent {
     const normalized = normalizeContent({ content: doc.content, contentType: doc.contentType });
     return {
       eventId: deps.publisher.newEventId(),
@@ -75,7 +83,7 @@ export function documentsRouter(deps: DocumentsRouterDeps): Router {
       content: doc.content,
       contentType: doc.contentType,
       metadata: doc.metadata,
-      contentHash: contentHash({ normalized, policy: doc.chunking, modelId: deps.modelId }),
+      contentHash: contentHash({ normalized, policy: generation.chunking ?? doc.chunking, modelId: generation.modelId }),
       chunking: doc.chunking,
       embeddingModel: null,
       sourceTime: deps.publisher.nextVersion(),

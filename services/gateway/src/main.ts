@@ -1,11 +1,12 @@
 import { startTelemetry } from '@ragmesh/telemetry/sdk';
 import { embeddingModelId, kafkaClientOptions, loadOrExit } from '@ragmesh/config';
 import { createSerde, topics } from '@ragmesh/contracts';
-import { createApiKeyStore, createDocumentRequests, createPool, migrate } from '@ragmesh/store';
+import { createApiKeyStore, createDocumentRequests, createGenerationStore, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
 import { createKafka, createProducer, createRequestReplyProducer, kafkaReady, onShutdown, postgresReady, registryReady } from '@ragmesh/worker-runtime';
 import { hostname } from 'node:os';
 import { createAnswerGenerator } from './answer-generator.js';
+import { createActiveGenerations } from './active-generations.js';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createDocumentPublisher } from './document-publisher.js';
@@ -17,6 +18,8 @@ const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
 
 const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-gateway' });
 await migrate(pool);
+const generations = createGenerationStore(pool);
+const defaultGeneration = await generations.ensureDefault({ provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS });
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-gateway'), logger });
 const admin = kafka.admin();
 await admin.connect();
@@ -39,7 +42,7 @@ const app = createApp({
   publisher: createDocumentPublisher({ producer, serde }),
   requests: createDocumentRequests(pool),
   logger,
-  modelId: embeddingModelId(config),
+  generationFor: createActiveGenerations({ generations, defaultGeneration: defaultGeneration.id }),
   maxBatch: config.GATEWAY_MAX_BATCH,
   bodyLimit: config.GATEWAY_BODY_LIMIT,
   checks: {

@@ -23,7 +23,7 @@ function fakeKafka(fake: { fetchOnRun?: boolean } = {}) {
   return { kafka: { consumer: () => consumer } as unknown as Kafka, fetched: () => handlers.get('fetch')?.({}), reply: (value: Buffer) => eachMessage!({ message: { value, offset: '0', key: null }, partition: 0 }) };
 }
 
-const query = { tenant: 't', text: 'q', topK: 5, mode: 'HYBRID' as const, filter: null, mmr: null, answer: false };
+const query = { tenant: 't', text: 'q', topK: 5, mode: 'HYBRID' as const, filter: null, mmr: null, answer: false, generation: null };
 
 type ClientOptions = Parameters<typeof createQueryClient>[0];
 

@@ -15,7 +15,7 @@ export interface QueryClientOptions {
   timeoutMs: number;
 }
 
-export type QueryAsk = Pick<QueryRequest, 'tenant' | 'text' | 'topK' | 'mode' | 'filter' | 'mmr' | 'answer'>;
+export type QueryAsk = Pick<QueryRequest, 'tenant' | 'text' | 'topK' | 'mode' | 'filter' | 'mmr' | 'answer' | 'generation'>;
 
 /**
  * Request/reply over Kafka. Every gateway instance joins one consumer group on queries.response,

@@ -25,7 +25,7 @@ function appWith(ask: (q: QueryAsk) => Promise<QueryResponse>) {
     publisher: { nextVersion: () => 1, newEventId: () => 'e', publish: async () => undefined },
     requests: { record: async () => undefined, status: async () => null },
     logger: createLogger({ service: 'test', silent: true }),
-    modelId: 'hash-384',
+    generationFor: async () => ({ id: 1, modelId: 'hash-384', chunking: null }),
     maxBatch: 10,
     bodyLimit: '1mb',
     checks: {},

@@ -46,7 +46,7 @@ export function queryRouter(deps: QueryRouterDeps): Router {
         const carrier: Record<string, string> = {};
         propagation.inject(context.active(), carrier);
         if (carrier.traceparent) res.setHeader('traceparent', carrier.traceparent);
-        const reply = await deps.ask({ tenant, text: input.query, topK: input.topK, mode: modes[input.mode], filter, mmr: input.mmr ?? null, answer: input.answer });
+        const reply = await deps.ask({ tenant, text: input.query, topK: input.topK, mode: modes[input.mode], filter, mmr: input.mmr ?? null, answer: input.answer, generation: input.generation ?? null });
         if (reply.error) {
           const code = reply.error.code === 'INVALID_FILTER' || reply.error.code === 'INVALID_REQUEST' ? 'VALIDATION_FAILED' : reply.error.code === 'UNAVAILABLE' ? 'UNAVAILABLE' : 'INTERNAL';
           throw new GatewayError(code, reply.error.message, { details: { retrieverCode: reply.error.code } });

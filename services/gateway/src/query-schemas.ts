@@ -7,6 +7,8 @@ export const queryInput = z.strictObject({
   filter: z.unknown().optional(),
   mmr: z.strictObject({ lambda: z.number().min(0).max(1), fetchK: z.number().int().min(1).max(1000) }).optional(),
   answer: z.boolean().default(false),
+  /** Search this generation instead of the active one (building or standby: compare before a cutover). */
+  generation: z.number().int().min(1).optional(),
 });
 
 export type QueryInput = z.infer<typeof queryInput>;

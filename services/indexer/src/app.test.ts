@@ -8,7 +8,7 @@ import { createIndexer } from './app.js';
 const batch = (documentId: string, dims = 2): VectorBatch => ({
   eventId: 'e', op: 'UPSERT', tenant: 't', documentId, version: 1, contentHash: 'h', uri: null, title: null, metadata: {}, chunking: 'default',
   model: { id: 'm', version: '1', dims: 2 }, part: 0, partCount: 1, chunkCount: 1,
-  chunks: [{ chunkId: 'c', ordinal: 0, text: 'x', textHash: 'th', tokenCount: 1, embedding: Array.from({ length: dims }, () => 0.5) }], sourceTime: 1,
+  chunks: [{ chunkId: 'c', ordinal: 0, text: 'x', textHash: 'th', tokenCount: 1, embedding: Array.from({ length: dims }, () => 0.5) }], sourceTime: 1, generation: 1,
 });
 const message = (event: VectorBatch, key = `${event.tenant}:${event.documentId}`): WorkerMessage<VectorBatch> => ({
   topic: 'vectors.upsert', partition: 0, offset: '0', key, event, headers: {}, traceContext: context.active(),
@@ -23,6 +23,7 @@ describe('indexer handler', () => {
     const indexer = createIndexer({
       logger,
       documents: { markFailed: async () => undefined },
+      activeGeneration: async () => 1,
       writer: { apply: async (_tenant, docs) => (applied.push(docs.map((d) => d.documentId)), docs.map((d) => ({ documentId: d.documentId, outcome: 'indexed' as const, chunksWritten: 3 }))) },
       analyze: async () => void analyzed++,
       analyzeEvery: 5,
@@ -33,7 +34,7 @@ describe('indexer handler', () => {
   });
 
   it('rejects a key that does not match the event and vectors of the wrong size', async () => {
-    const indexer = createIndexer({ logger, documents: { markFailed: async () => undefined }, writer: { apply: async () => [] } });
+    const indexer = createIndexer({ logger, documents: { markFailed: async () => undefined }, activeGeneration: async () => 1, writer: { apply: async () => [] } });
     await expect(indexer.handle([message(batch('a'), 'other:a')], { heartbeat: async () => undefined })).rejects.toMatchObject({ code: 'INVALID_EVENT' });
     await expect(indexer.handle([message(batch('a', 3))], { heartbeat: async () => undefined })).rejects.toThrow(/3 dims/);
   });

@@ -1,6 +1,6 @@
 import { metrics } from '@opentelemetry/api';
 import { type VectorBatch } from '@ragmesh/contracts';
-import type { DocumentRequests, IndexWriter } from '@ragmesh/store';
+import type { DocumentRequests, DocumentVersion, IndexWriter } from '@ragmesh/store';
 import type { Logger } from '@ragmesh/telemetry';
 import type { BatchHandler, WorkerMessage } from '@ragmesh/worker-runtime';
 import { IndexerError } from './indexer-error.js';
@@ -11,6 +11,8 @@ export interface IndexerDeps {
   analyze?: () => Promise<void>;
   analyzeEvery?: number;
   documents: Pick<DocumentRequests, 'markFailed'>;
+  /** The tenant's active generation: where a batch from a producer that predates generations goes. */
+  activeGeneration: (tenant: string) => Promise<number | null>;
   logger: Logger;
 }
 
@@ -35,12 +37,15 @@ export function createIndexer(deps: IndexerDeps) {
   }
 
   const handle: BatchHandler<VectorBatch> = async (messages) => {
-    const byTenant = new Map<string, VectorBatch[]>();
+    const byTenant = new Map<string, DocumentVersion[]>();
     for (const message of messages) {
       validate(message);
-      const list = byTenant.get(message.event.tenant) ?? [];
-      list.push(message.event);
-      byTenant.set(message.event.tenant, list);
+      const event = message.event;
+      const generation = event.generation ?? (await deps.activeGeneration(event.tenant));
+      if (generation === null) throw new IndexerError('INVALID_EVENT', `no generation given and tenant ${JSON.stringify(event.tenant)} has no active one`);
+      const list = byTenant.get(event.tenant) ?? [];
+      list.push({ ...event, generation });
+      byTenant.set(event.tenant, list);
     }
     for (const [tenant, batches] of byTenant) {
       const results = await deps.writer.apply(tenant, batches);
@@ -57,7 +62,10 @@ export function createIndexer(deps: IndexerDeps) {
     documentsTotal.add(1, { outcome: 'failed' });
     const target = failure.event ? { tenant: failure.event.tenant, documentId: failure.event.documentId, version: failure.event.version } : parseKey(failure.key);
     if (!target) return;
-    await deps.documents.markFailed(target.tenant, { documentId: target.documentId, version: target.version, reason: String((failure.error as Error)?.message ?? failure.error) });
+    // An undecodable batch names no generation: its failure shows where status reads, the active one.
+    const generation = failure.event?.generation ?? (await deps.activeGeneration(target.tenant));
+    if (generation === null) return;
+    await deps.documents.markFailed(target.tenant, { generation, documentId: target.documentId, version: target.version, reason: String((failure.error as Error)?.message ?? failure.error) });
   }
 
   return { handle, onDeadLetter };

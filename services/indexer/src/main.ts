@@ -1,7 +1,7 @@
 import { startTelemetry } from '@ragmesh/telemetry/sdk';
 import { kafkaClientOptions, loadOrExit } from '@ragmesh/config';
 import { createSerde, topics } from '@ragmesh/contracts';
-import { analyzeTables, createDocumentRequests, createIndexWriter, createPool, migrate } from '@ragmesh/store';
+import { analyzeTables, createDocumentRequests, createGenerationStore, createIndexWriter, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
 import { createKafka, createProducer, postgresReady, runWorkerService } from '@ragmesh/worker-runtime';
 import { createIndexer } from './app.js';
@@ -20,7 +20,14 @@ const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [to
 await serde.register();
 const producer = await createProducer(kafka);
 
-const indexer = createIndexer({ writer: createIndexWriter(pool), documents: createDocumentRequests(pool), logger, analyze: () => analyzeTables(pool) });
+const generations = createGenerationStore(pool);
+const indexer = createIndexer({
+  writer: createIndexWriter(pool),
+  documents: createDocumentRequests(pool),
+  activeGeneration: async (tenant) => (await generations.activeFor(tenant))?.id ?? null,
+  logger,
+  analyze: () => analyzeTables(pool),
+});
 await runWorkerService({
   service: 'indexer',
   kafka, admin, producer, serde, logger,

@@ -9,7 +9,7 @@ import { createRetriever } from './app.js';
 function request(text: string, overrides: Partial<QueryRequest> = {}): WorkerMessage<QueryRequest> {
   const event: QueryRequest = {
     queryId: `q-${text}`, tenant: 't1', text, topK: 5, mode: 'HYBRID', filter: null, mmr: null, answer: false,
-    deadline: Date.now() + 10_000, replyTo: { topic: 'queries.response', partition: 0, key: `gw:q-${text}` }, ...overrides,
+    deadline: Date.now() + 10_000, replyTo: { topic: 'queries.response', partition: 0, key: `gw:q-${text}` }, generation: null, ...overrides,
   };
   return { topic: 'queries.request', partition: 0, offset: '0', key: `t1:${event.queryId}`, event, headers: {}, traceContext: ROOT_CONTEXT };
 }
@@ -35,9 +35,9 @@ function harness(options: { delays?: Record<string, number>; failures?: Record<s
     },
     caches: { results: false, queryVector: async () => new Float32Array(4), getResult: async () => null, setResult: async () => undefined },
     corpusVersion: async () => '1',
+    generationFor: async () => ({ id: 1, provider: 'hash', model: { id: 'm', dims: 4 } }),
     embedQuery: async () => new Float32Array(4),
     publisher: { publish: async ({ response }) => void replies.push(response) },
-    model: { id: 'm', version: '1', dims: 4 },
     replyTopics: ['queries.response'],
     logger: createLogger({ service: 'retriever-test', level: 'error' }),
   });

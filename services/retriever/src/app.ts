@@ -12,13 +12,24 @@ export interface ReplyPublisher {
   publish(reply: { replyTo: QueryRequest['replyTo']; response: QueryResponse; traceContext: Context }): Promise<void>;
 }
 
+/** The index generation a query reads: its id and the model that embeds its queries. */
+export interface SearchGeneration {
+  id: number;
+  provider: 'local' | 'openai' | 'hash';
+  model: { id: string; dims: number };
+}
+
 export interface RetrieverDeps {
   searcher: Pick<Searcher, 'search'>;
   caches: QueryCaches;
   corpusVersion: (tenant: string) => Promise<string>;
-  embedQuery: (text: string) => Promise<Float32Array>;
+  /**
+   * The generation to search: the tenant's active one, or `requested` when the tenant has it
+   * (building, active or standby). Throws RetrieverError INVALID_REQUEST for one it does not have.
+   */
+  generationFor: (tenant: string, requested: number | null) => Promise<SearchGeneration>;
+  embedQuery: (generation: SearchGeneration, text: string) => Promise<Float32Array>;
   publisher: ReplyPublisher;
-  model: { id: string; version: string; dims: number };
   replyTopics: readonly string[];
   logger: Logger;
   now?: () => number;
@@ -44,13 +55,14 @@ export function createRetriever(deps: RetrieverDeps) {
     unit: 's',
     advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5] },
   });
-  const cacheModel = `${deps.model.id}@${deps.model.version}`;
-
   async function search(request: QueryRequest, filter: Filter | undefined): Promise<QueryResponse> {
     const started = performance.now();
+    const generation = await deps.generationFor(request.tenant, request.generation);
+    // Query vectors are the model's; results are the generation's (two generations may share a model).
+    const cacheModel = generation.model.id;
     const normalized = { text: request.text.trim().replace(/\s+/g, ' '), topK: request.topK, mode: request.mode, filter: filter ?? null, mmr: request.mmr };
     const key = deps.caches.results
-      ? resultKey({ tenant: request.tenant, corpusVersion: await deps.corpusVersion(request.tenant), model: cacheModel, request: normalized })
+      ? resultKey({ tenant: request.tenant, corpusVersion: await deps.corpusVersion(request.tenant), model: `g${generation.id}:${cacheModel}`, request: normalized })
       : null;
     const cached = key === null ? null : await deps.caches.getResult(key);
     if (cached) {
@@ -58,11 +70,12 @@ export function createRetriever(deps: RetrieverDeps) {
       return { queryId: request.queryId, tenant: request.tenant, hits: cached.hits, timings: { total: performance.now() - started, cached: 1 }, answer: null, error: null };
     }
     const embedStarted = performance.now();
-    const vector = request.mode === 'SPARSE' && !request.mmr ? null : await deps.caches.queryVector(cacheModel, normalized.text, () => deps.embedQuery(normalized.text));
+    const vector = request.mode === 'SPARSE' && !request.mmr ? null : await deps.caches.queryVector(cacheModel, normalized.text, () => deps.embedQuery(generation, normalized.text));
     const embedMs = performance.now() - embedStarted;
     const result = await deps.searcher.search({
       tenant: request.tenant,
-      model: { id: deps.model.id, dims: deps.model.dims },
+      model: generation.model,
+      generation: generation.id,
       queryVector: vector,
       text: normalized.text,
       topK: request.topK,

@@ -1,13 +1,14 @@
 import { startTelemetry } from '@ragmesh/telemetry/sdk';
-import { kafkaClientOptions, loadOrExit } from '@ragmesh/config';
+import { embeddingModelId, kafkaClientOptions, loadOrExit } from '@ragmesh/config';
 import { createSerde, topics } from '@ragmesh/contracts';
-import { createEmbedder, embedderConfigFromEnv } from '@ragmesh/embeddings';
+import { createEmbedderPool } from '@ragmesh/embeddings';
 import { createSearcher } from '@ragmesh/retrieval';
-import { corpusVersion, createPool, migrate } from '@ragmesh/store';
+import { corpusVersion, createGenerationStore, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
 import { createKafka, createProducer, createRequestReplyProducer, postgresReady, redisReady, runWorkerService } from '@ragmesh/worker-runtime';
 import { Redis } from 'ioredis';
 import { createRetriever } from './app.js';
+import { createGenerationResolver } from './generation-resolver.js';
 import { loadConfig } from './config.js';
 import { createQueryCaches } from './query-caches.js';
 import { createReplyPublisher } from './reply-publisher.js';
@@ -16,9 +17,13 @@ const telemetry = startTelemetry({ service: 'retriever' });
 const config = loadOrExit(() => loadConfig(), 'retriever');
 const logger = createLogger({ service: 'retriever', level: config.LOG_LEVEL });
 
-const embedder = await createEmbedder(embedderConfigFromEnv(config));
+const embedders = createEmbedderPool(config);
+// Loaded before the service reports ready: the default model answers most tenants' first queries.
+await embedders.get({ provider: config.EMBEDDINGS_PROVIDER, modelId: config.EMBEDDINGS_MODEL, dims: config.EMBEDDINGS_DIMS });
 const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-retriever' });
 await migrate(pool);
+const generations = createGenerationStore(pool);
+const defaultGeneration = await generations.ensureDefault({ provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS });
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-retriever'), logger });
 const admin = kafka.admin();
@@ -32,9 +37,12 @@ const retriever = createRetriever({
   searcher: createSearcher({ pool }),
   caches: createQueryCaches(redis, { resultTtlSeconds: config.RESULT_CACHE_TTL_SECONDS, cacheQueryVectors: config.EMBEDDINGS_PROVIDER !== 'hash' }),
   corpusVersion: (tenant) => corpusVersion(pool, tenant),
-  embedQuery: async (text) => (await embedder.embed([text], 'query'))[0]!,
+  generationFor: createGenerationResolver({ generations, defaultGeneration }).generationFor,
+  embedQuery: async (generation, text) => {
+    const embedder = await embedders.get({ provider: generation.provider, modelId: generation.model.id, dims: generation.model.dims });
+    return (await embedder.embed([text], 'query'))[0]!;
+  },
   publisher: createReplyPublisher({ producer: replyProducer, serde }),
-  model: { id: embedder.model.id, version: embedder.model.version, dims: embedder.model.dims },
   replyTopics: config.RETRIEVER_REPLY_TOPICS,
   maxInFlight: config.RETRIEVER_MAX_IN_FLIGHT,
   logger,
@@ -59,7 +67,7 @@ await runWorkerService({
     { name: 'reply producer', close: () => replyProducer.disconnect() },
     { name: 'redis', close: () => redis.quit() },
     { name: 'postgres', close: () => pool.end() },
-    { name: 'embedder', close: () => embedder.close() },
+    { name: 'embedders', close: () => embedders.close() },
     { name: 'telemetry', close: () => telemetry.shutdown() },
   ],
 });

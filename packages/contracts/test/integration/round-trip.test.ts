@@ -19,12 +19,12 @@ const samples: { [T in Topic]: TopicEvents[T] } = {
     uri: null, title: 'T', metadata: { lang: 'en' }, chunking: 'default', model: { id: 'all-MiniLM-L6-v2', version: '1', dims: 3 },
     part: 0, partCount: 1, chunkCount: 1,
     chunks: [{ chunkId: 'c1', ordinal: 0, text: 'Some text.', textHash: 'cd'.repeat(32), tokenCount: 3, embedding: [0.5, -0.25, 0.125] }],
-    sourceTime: 1_763_700_000_123,
+    sourceTime: 1_763_700_000_123, generation: 7,
   },
   'queries.request': {
     queryId: 'q-1', tenant: 'acme', text: 'what is it?', topK: 5, mode: 'HYBRID', filter: '{"eq":{"field":"lang","value":"en"}}',
     mmr: { lambda: 0.5, fetchK: 20 }, answer: true, deadline: 1_763_700_010_000,
-    replyTo: { topic: 'queries.response', partition: 2, key: 'gw-1:q-1' },
+    replyTo: { topic: 'queries.response', partition: 2, key: 'gw-1:q-1' }, generation: null,
   },
   'queries.response': {
     queryId: 'q-1', tenant: 'acme',

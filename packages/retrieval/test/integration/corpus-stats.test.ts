@@ -2,13 +2,12 @@ import { createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/sto
 import { stackEnv, uniqueName } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCorpusStats } from '../../src/index.js';
-import { documentVersion, dropTenants, MODEL, singleChunkDoc } from './fixtures.js';
+import { documentVersion, dropTenants, GENERATION, singleChunkDoc } from './fixtures.js';
 
 const env = stackEnv();
 const pool = createPool({ connectionString: env.databaseUrl, max: 2 });
 const tenant = uniqueName('retrieval-stats');
 const writer = createIndexWriter(pool);
-const modelId = MODEL.id;
 
 // 40 chunks c00..c39: "alpha" in the even ones (df 20), "omega" in c07 and c31 (df 2).
 const docs = Array.from({ length: 40 }, (_, i) => {
@@ -34,8 +33,8 @@ describe('corpus statistics', () => {
     const stats = createCorpusStats({ sampleSize: 10, commonInSample: 5, ttlMs: 1_000, corpusTtlMs: 1_000, now: () => time });
     const read = () =>
       withTenant(pool, tenant, async (client) => {
-        const corpus = await stats.corpus(client, { tenant, modelId });
-        const df = await stats.documentFrequencies(client, { tenant, modelId, terms: ['alpha', 'omega', 'zeta'], corpus });
+        const corpus = await stats.corpus(client, { tenant, generation: GENERATION });
+        const df = await stats.documentFrequencies(client, { tenant, generation: GENERATION, terms: ['alpha', 'omega', 'zeta'], corpus });
         return { n: corpus.n, avgdl: corpus.avgdl, df: Object.fromEntries(df) };
       });
     expect(await read()).toEqual({ n: 40, avgdl: 3, df: { alpha: 20, omega: 2, zeta: 0 } });
@@ -50,7 +49,7 @@ describe('corpus statistics', () => {
   it('does not cache an empty corpus', async () => {
     const other = uniqueName('retrieval-stats-empty');
     const stats = createCorpusStats();
-    const count = () => withTenant(pool, other, async (client) => (await stats.corpus(client, { tenant: other, modelId })).n);
+    const count = () => withTenant(pool, other, async (client) => (await stats.corpus(client, { tenant: other, generation: GENERATION })).n);
     expect(await count()).toBe(0);
     await writer.apply(other, [singleChunkDoc('first', 'hello', { vector: [1, 0, 0, 0] })].map(documentVersion));
     expect(await count()).toBe(1);

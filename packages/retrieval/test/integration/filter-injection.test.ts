@@ -2,7 +2,7 @@ import { createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/sto
 import { stackEnv, uniqueName } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSearcher, parseFilter, RetrievalError, type Filter } from '../../src/index.js';
-import { documentVersion, dropTenants, MODEL, singleChunkDoc } from './fixtures.js';
+import { documentVersion, dropTenants, GENERATION, MODEL, singleChunkDoc } from './fixtures.js';
 
 const env = stackEnv();
 const pool = createPool({ connectionString: env.databaseUrl, max: 2 });
@@ -25,7 +25,7 @@ const docs = [
 ];
 
 const search = async (filter: unknown, owner = tenant) =>
-  (await searcher.search({ tenant: owner, model: { id: MODEL.id, dims: MODEL.dims }, queryVector: [1, 0, 0, 0], text: 'note', topK: 20, mode: 'hybrid', filter: parseFilter(filter) })).hits
+  (await searcher.search({ tenant: owner, model: { id: MODEL.id, dims: MODEL.dims }, generation: GENERATION, queryVector: [1, 0, 0, 0], text: 'note', topK: 20, mode: 'hybrid', filter: parseFilter(filter) })).hits
     .map((h) => h.chunkId)
     .sort();
 
@@ -71,7 +71,7 @@ describe('filters built from hostile input', () => {
     const fields = ["note'", 'note--', "note' OR '1'='1", 'note->>0', 'note#>{a}', 'note?|', 'tenant_id)', 'ünïcödé'];
     for (const field of fields.filter((f) => !/^[A-Za-z0-9_.-]+$/.test(f))) {
       const error = await searcher
-        .search({ tenant, model: { id: MODEL.id, dims: MODEL.dims }, queryVector: [1, 0, 0, 0], text: 'note', topK: 5, mode: 'dense', filter: { eq: { field, value: 'x' } } as Filter })
+        .search({ tenant, model: { id: MODEL.id, dims: MODEL.dims }, generation: GENERATION, queryVector: [1, 0, 0, 0], text: 'note', topK: 5, mode: 'dense', filter: { eq: { field, value: 'x' } } as Filter })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RetrievalError);
       expect(error).toMatchObject({ code: 'INVALID_FILTER' });

@@ -4,7 +4,7 @@ import pgvector from 'pgvector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFilter, createSearcher, denseSql, efSearchFor, type Filter } from '../../src/index.js';
 import { denseLeg, denseSettings } from '../../src/dense-leg.js';
-import { documentVersion, dropTenants, MODEL, type TestDoc } from './fixtures.js';
+import { documentVersion, dropTenants, GENERATION, MODEL, type TestDoc } from './fixtures.js';
 
 const env = stackEnv();
 const pool = createPool({ connectionString: env.databaseUrl, max: 2 });
@@ -97,7 +97,7 @@ describe('dense search under a selective filter', () => {
   it('returns exactly topK chunks, all matching a filter that keeps 1% of the tenant', async () => {
     const exact = exactTop((d) => d.metadata?.bucket === '7', query);
     for (const filter of [{ eq: { field: 'bucket', value: '7' } }, bucket7, { in: { field: 'bucket', values: [7] } }] satisfies Filter[]) {
-      const result = await searcher.search({ tenant, model: { id: MODEL.id, dims: MODEL.dims }, queryVector: query, text: '', topK: 10, mode: 'dense', filter });
+      const result = await searcher.search({ tenant, model: { id: MODEL.id, dims: MODEL.dims }, generation: GENERATION, queryVector: query, text: '', topK: 10, mode: 'dense', filter });
       expect(result.hits).toHaveLength(10);
       for (const hit of result.hits) expect(hit.metadata.bucket).toBe('7');
       const scores = result.hits.map((h) => h.score);
@@ -117,7 +117,7 @@ describe('dense search under a selective filter', () => {
   });
 
   it('returns topK real chunks next to another tenant’s cluster of identical vectors', async () => {
-    const result = await searcher.search({ tenant, model: { id: MODEL.id, dims: MODEL.dims }, queryVector: duplicatePoint, text: '', topK: 10, mode: 'dense' });
+    const result = await searcher.search({ tenant, model: { id: MODEL.id, dims: MODEL.dims }, generation: GENERATION, queryVector: duplicatePoint, text: '', topK: 10, mode: 'dense' });
     const exact = exactTop(() => true, duplicatePoint);
     expect(result.hits).toHaveLength(10);
     // Real rows with their true similarity, best first. How many of the exact top 10 they are
@@ -127,21 +127,21 @@ describe('dense search under a selective filter', () => {
     for (const hit of result.hits) expect(hit.score).toBeCloseTo(cosine(duplicatePoint, vectors.get(hit.chunkId) ?? []), 6);
     expect(result.hits.map((h) => h.score)).toEqual([...result.hits.map((h) => h.score)].sort((a, b) => b - a));
     // Whatever the graph did, the leg's answer is complete (exactly, when the index fell short).
-    const leg = await withTenant(pool, { tenant, settings: denseSettings(10) }, (client) => denseLeg(client, { model: MODEL, vector: duplicatePoint, fetch: 10, filter: null, exact: false }));
+    const leg = await withTenant(pool, { tenant, settings: denseSettings(10) }, (client) => denseLeg(client, { model: MODEL, generation: GENERATION, vector: duplicatePoint, fetch: 10, filter: null, exact: false }));
     expect(leg.hits).toHaveLength(10);
     if (leg.exact) expect(leg.hits.map((h) => h.chunkId)).toEqual(exact);
   });
 
   it('answers exactly when the iterative scan gives up early (hnswMaxScanTuples)', async () => {
     const impatient = createSearcher({ pool, exactScanBelow: 0, hnswMaxScanTuples: 50 });
-    const result = await impatient.search({ tenant, model: { id: MODEL.id, dims: MODEL.dims }, queryVector: query, text: '', topK: 10, mode: 'dense', filter: bucket7 });
+    const result = await impatient.search({ tenant, model: { id: MODEL.id, dims: MODEL.dims }, generation: GENERATION, queryVector: query, text: '', topK: 10, mode: 'dense', filter: bucket7 });
     expect(result.hits.map((h) => h.chunkId)).toEqual(exactTop((d) => d.metadata?.bucket === '7', query));
   });
 
   it('returns every match when fewer than topK exist', async () => {
     const result = await searcher.search({
       tenant,
-      model: { id: MODEL.id, dims: MODEL.dims },
+      model: { id: MODEL.id, dims: MODEL.dims }, generation: GENERATION,
       queryVector: query,
       text: '',
       topK: 100,

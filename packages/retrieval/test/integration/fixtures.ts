@@ -4,6 +4,8 @@ import type pg from 'pg';
 
 /** A 4-dimensional test model: vectors are hand-made so the dense order is known. */
 export const MODEL = { id: 'test-4d', version: '1', dims: 4 } as const;
+/** The index generation the fixtures write to and search (no generations row: the writer needs none). */
+export const GENERATION = 1;
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -27,6 +29,7 @@ export function documentVersion(doc: TestDoc): DocumentVersion {
     metadata: doc.metadata ?? {},
     chunking: 'test',
     model: MODEL,
+    generation: GENERATION,
     part: 0,
     partCount: 1,
     chunkCount: doc.chunks.length,

@@ -2,7 +2,7 @@ import { createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/sto
 import { stackEnv, uniqueName } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSearcher, RetrievalError, type Filter, type SearchRequest } from '../../src/index.js';
-import { documentVersion, dropTenants, MODEL, singleChunkDoc } from './fixtures.js';
+import { documentVersion, dropTenants, GENERATION, MODEL, singleChunkDoc } from './fixtures.js';
 
 const env = stackEnv();
 const pool = createPool({ connectionString: env.databaseUrl, max: 2 });
@@ -31,7 +31,7 @@ const corpus = [
 ];
 
 const query = [1, 0, 0, 0];
-const base = { tenant, model: { id: MODEL.id, dims: MODEL.dims }, queryVector: query, text: '', topK: 10 } as const;
+const base = { tenant, model: { id: MODEL.id, dims: MODEL.dims }, generation: GENERATION, queryVector: query, text: '', topK: 10 } as const;
 const ids = async (request: SearchRequest) => (await searcher.search(request)).hits.map((h) => h.chunkId);
 
 beforeAll(async () => {

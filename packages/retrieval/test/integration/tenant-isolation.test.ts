@@ -2,7 +2,7 @@ import { createIndexWriter, createPool, migrate } from '@ragmesh/store';
 import { stackEnv, uniqueName } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSearcher, type SearchMode } from '../../src/index.js';
-import { documentVersion, dropTenants, MODEL, type TestDoc } from './fixtures.js';
+import { documentVersion, dropTenants, GENERATION, MODEL, type TestDoc } from './fixtures.js';
 
 const env = stackEnv();
 // Two connections for ~50 concurrent searches: every connection serves both tenants many times.
@@ -38,7 +38,7 @@ describe('tenant isolation under a shared pool', () => {
     const modes: SearchMode[] = ['hybrid', 'dense', 'sparse'];
     const requests = Array.from({ length: 50 }, (_, i) => ({
       tenant: tenants[i % 2] as string,
-      model: { id: MODEL.id, dims: MODEL.dims },
+      model: { id: MODEL.id, dims: MODEL.dims }, generation: GENERATION,
       queryVector: [1, 0.5, 0, 0],
       text: 'shared lighthouse harbour',
       topK: 20,
