@@ -6,7 +6,7 @@ describe('denseSql', () => {
     expect(denseSql({ dims: 4, filterSql: 'c.metadata ? $1::text', firstParam: 2 })).toBe(`WITH nearest AS MATERIALIZED (
   SELECT c.chunk_id, c.embedding::vector(4) <=> $2::vector(4) AS distance
   FROM ragmesh.chunks c
-  WHERE c.model_id = $3
+  WHERE c.generation_id = $3
     AND c.metadata ? $1::text
   ORDER BY c.embedding::vector(4) <=> $2::vector(4)
   LIMIT $5
@@ -18,7 +18,7 @@ SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id LIMIT $4`);
     expect(denseSql({ dims: 384, filterSql: null, firstParam: 1, exact: true })).toBe(`WITH scored AS MATERIALIZED (
   SELECT c.chunk_id, c.embedding::vector(384) <=> $1::vector(384) AS distance
   FROM ragmesh.chunks c
-  WHERE c.model_id = $2
+  WHERE c.generation_id = $2
 )
 SELECT chunk_id, distance FROM scored ORDER BY distance, chunk_id LIMIT $3`);
   });

@@ -30,7 +30,7 @@ describe('sparseCandidatesSql', () => {
     const sql = sparseCandidatesSql({ filterSql: 'c.metadata ? $1::text', firstParam: 2, operator: 'any' });
     expect(sql).toBe(`SELECT c.chunk_id, length(c.tsv) AS dl, ts_filter(setweight(c.tsv, 'A', $2::text[]), '{a}')::text AS hits
 FROM ragmesh.chunks c
-WHERE c.model_id = $4
+WHERE c.generation_id = $4
   AND c.tsv @@ (SELECT string_agg(chr(39) || replace(replace(l.lexeme, chr(92), repeat(chr(92), 2)), chr(39), repeat(chr(39), 2)) || chr(39), ' | ')::tsquery FROM unnest($3::text[]) AS l(lexeme))
   AND c.metadata ? $1::text
 LIMIT $5`);

@@ -7,7 +7,7 @@ export {
   type HandlerContext,
 } from './consumer-worker.js';
 export { createKafka, createProducer, createRequestReplyProducer, type KafkaClientOptions } from './kafka-client.js';
-export { meshTopics, ensureTopics, type TopicSpec, type PartitionCounts } from './topic-specs.js';
+export { meshTopics, ensureTopics, reconcileTopicConfigs, compactedLogConfigs, type TopicSpec, type TopicChange, type PartitionCounts } from './topic-specs.js';
 export { startHealthServer, type HealthServerOptions, type ReadinessCheck } from './health-server.js';
 export { onShutdown, type ShutdownOptions } from './shutdown.js';
 export { deadLetterRecord, dlqHeaders } from './dead-letter.js';

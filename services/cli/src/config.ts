@@ -12,6 +12,9 @@ const schema = z
     TOPIC_PARTITIONS_INGEST: z.coerce.number().int().min(1).max(1000).default(6),
     TOPIC_PARTITIONS_QUERIES: z.coerce.number().int().min(1).max(1000).default(3),
     TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+    /** The workers' groups, as the services are configured: re-index progress is their lag. */
+    CHUNK_EMBED_GROUP_ID: z.string().min(1).default('ragmesh-chunk-embed'),
+    INDEXER_GROUP_ID: z.string().min(1).default('ragmesh-indexer'),
   })
   .superRefine(checkSasl);
 

@@ -5,6 +5,7 @@ import { createLogger } from '@ragmesh/telemetry';
 import { Command, InvalidArgumentError } from 'commander';
 import { readDlq, replayDlq } from './commands/dlq.js';
 import { ingestPaths } from './commands/ingest.js';
+import { registerReindexCommands } from './commands/reindex-commands.js';
 import { createKey } from './commands/keys.js';
 import { registerSchemas } from './commands/schemas.js';
 import { ensureMeshTopics } from './commands/topics.js';
@@ -22,11 +23,13 @@ const positiveInt = (value: string) => {
 const topicsCommand = program.command('topics').description('Kafka topics of the mesh');
 topicsCommand
   .command('ensure')
-  .description('wait for Kafka, then create the missing mesh topics')
+  .description('wait for Kafka, create the missing mesh topics and bring existing ones to their configs (documents.ingest compacted)')
   .option('--wait <seconds>', 'how long to wait for Kafka', positiveInt, 60)
   .action(async (options: { wait: number }) => {
-    const created = await ensureMeshTopics(config, { logger, waitSeconds: options.wait });
-    console.log(created.length ? `created topics: ${created.join(', ')}` : 'topics: all present');
+    const { created, changed } = await ensureMeshTopics(config, { logger, waitSeconds: options.wait });
+    if (created.length) console.log(`created topics: ${created.join(', ')}`);
+    for (const c of changed) console.log(`changed ${c.topic}: ${c.config} ${c.from ?? '(default)'} -> ${c.to}`);
+    if (!created.length && !changed.length) console.log('topics: all present, configs as specified');
   });
 
 program
@@ -91,6 +94,8 @@ dlq
     const replayed = await replayDlq(config, { topic, limit: options.limit, logger, filter: options.code ? (e) => e.headers[dlqHeaders.errorCode] === options.code : undefined });
     console.log(`dlq: replayed ${replayed} records to ${topic}`);
   });
+
+registerReindexCommands(program, { config, logger, positiveInt });
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`ragmesh: ${error instanceof Error ? error.message : String(error)}`);

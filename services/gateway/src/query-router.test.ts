@@ -43,7 +43,7 @@ describe('POST /v1/query', () => {
     const response = await request(ok).post('/v1/query').set(auth).send({ query: 'how is order kept?' });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ queryId: 'q1', hits, timings: { total: 1.5 } });
-    expect(asked.at(-1)).toEqual({ tenant: 'acme', text: 'how is order kept?', topK: 10, mode: 'HYBRID', filter: null, mmr: null, answer: false });
+    expect(asked.at(-1)).toEqual({ tenant: 'acme', text: 'how is order kept?', topK: 10, mode: 'HYBRID', filter: null, mmr: null, answer: false, generation: null });
     expect(response.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
   });
 

@@ -54,7 +54,7 @@ async function indexScan(options: { filter: Filter; vector: number[]; iterative:
     const params: unknown[] = [];
     const filterSql = compileFilter(options.filter, { params });
     const sql = denseSql({ dims: MODEL.dims, filterSql, firstParam: params.length + 1 });
-    const { rows } = await client.query(`${options.explain ? 'EXPLAIN ' : ''}${sql}`, [...params, pgvector.toSql(options.vector), MODEL.id, 10, 20]);
+    const { rows } = await client.query(`${options.explain ? 'EXPLAIN ' : ''}${sql}`, [...params, pgvector.toSql(options.vector), GENERATION, 10, 20]);
     return rows.map((r: Record<string, string>) => (options.explain ? r['QUERY PLAN'] : r.chunk_id) ?? '');
   });
 }
@@ -89,9 +89,9 @@ afterAll(async () => {
 }, 120_000);
 
 describe('dense search under a selective filter', () => {
-  it('uses the model’s partial HNSW index', async () => {
+  it('uses the generation’s partial HNSW index', async () => {
     const plan = (await indexScan({ filter: { range: { field: 'rank', gte: 0 } }, vector: query, iterative: 'relaxed_order', explain: true, steer: false })).join('\n');
-    expect(plan).toMatch(/Index Scan using chunks_hnsw_test_4d_4 on chunks c/);
+    expect(plan).toMatch(/Index Scan using chunks_hnsw_g1000001 on chunks c/);
   });
 
   it('returns exactly topK chunks, all matching a filter that keeps 1% of the tenant', async () => {
@@ -109,7 +109,7 @@ describe('dense search under a selective filter', () => {
 
   it('needs the iterative scan on the HNSW path: without it ef_search rows hold few matches', async () => {
     const plan = (await indexScan({ filter: bucket7, vector: query, iterative: 'relaxed_order', explain: true })).join('\n');
-    expect(plan).toMatch(/Index Scan using chunks_hnsw_test_4d_4 on chunks c/);
+    expect(plan).toMatch(/Index Scan using chunks_hnsw_g1000001 on chunks c/);
     const iterative = await indexScan({ filter: bucket7, vector: query, iterative: 'relaxed_order' });
     expect(iterative).toHaveLength(10);
     expect(iterative.every((id) => docs.find((d) => id.startsWith(`${d.id}-`))?.metadata?.bucket === '7')).toBe(true);

@@ -4,8 +4,12 @@ import type pg from 'pg';
 
 /** A 4-dimensional test model: vectors are hand-made so the dense order is known. */
 export const MODEL = { id: 'test-4d', version: '1', dims: 4 } as const;
-/** The index generation the fixtures write to and search (no generations row: the writer needs none). */
-export const GENERATION = 1;
+/**
+ * The index generation the fixtures write to and search. It has no generations row (the writer
+ * needs none); the id is far above what the services' generations (a sequence from 1) reach in a
+ * test database, so the 4-dimensional vectors never share a vector index with theirs.
+ */
+export const GENERATION = 1_000_001;
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 

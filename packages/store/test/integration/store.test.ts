@@ -17,7 +17,7 @@ describe('store on the real Postgres', () => {
   it('runs migrations idempotently', async () => {
     expect(await migrate(pool)).toEqual({ applied: [] });
     const { rows } = await pool.query('SELECT version FROM ragmesh.schema_migrations ORDER BY version');
-    expect(rows.map((r) => r.version)).toEqual([1, 2]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
   });
 
   it('keeps the full-text vector in the row and the GIN indexes without a pending list', async () => {
@@ -53,7 +53,7 @@ describe('store on the real Postgres', () => {
   it('blocks the ragmesh role from other tenants rows by a row-level-security policy', async () => {
     const tenantA = uniqueName('tenant-a');
     const tenantB = uniqueName('tenant-b');
-    const insert = "INSERT INTO ragmesh.documents (tenant_id, document_id, status) VALUES ($1, 'doc-1', 'pending')";
+    const insert = "INSERT INTO ragmesh.documents (tenant_id, generation_id, document_id, status) VALUES ($1, 1, 'doc-1', 'pending')";
     await withTenant(pool, tenantA, (client) => client.query(insert, [tenantA]));
     await withTenant(pool, tenantB, (client) => client.query(insert, [tenantB]));
 

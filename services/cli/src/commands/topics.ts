@@ -1,13 +1,14 @@
 import { kafkaClientOptions } from '@ragmesh/config';
-import { createKafka, ensureTopics, meshTopics } from '@ragmesh/worker-runtime';
+import { createKafka, ensureTopics, meshTopics, reconcileTopicConfigs, type TopicChange } from '@ragmesh/worker-runtime';
 import type { Logger } from '@ragmesh/telemetry';
 import type { CliConfig } from '../config.js';
 
 /**
- * Waits until the brokers answer a metadata request, then creates every mesh topic that is
- * missing. Idempotent: run it at deploy time and from `make stack-up`.
+ * Waits until the brokers answer a metadata request, creates every mesh topic that is missing and
+ * brings existing ones to their configs (documents.ingest compacted). Idempotent: run it at deploy
+ * time and from `make stack-up`.
  */
-export async function ensureMeshTopics(config: CliConfig, options: { logger: Logger; waitSeconds: number }): Promise<string[]> {
+export async function ensureMeshTopics(config: CliConfig, options: { logger: Logger; waitSeconds: number }): Promise<{ created: string[]; changed: TopicChange[] }> {
   const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-cli'), logger: options.logger });
   const admin = kafka.admin();
   const deadline = Date.now() + options.waitSeconds * 1000;
@@ -24,7 +25,9 @@ export async function ensureMeshTopics(config: CliConfig, options: { logger: Log
   }
   try {
     const specs = meshTopics({ ingest: config.TOPIC_PARTITIONS_INGEST, queries: config.TOPIC_PARTITIONS_QUERIES });
-    return await ensureTopics(admin, specs, config.TOPIC_REPLICATION_FACTOR);
+    const created = await ensureTopics(admin, specs, config.TOPIC_REPLICATION_FACTOR);
+    const changed = await reconcileTopicConfigs(admin, specs.filter((s) => !created.includes(s.topic)));
+    return { created, changed };
   } finally {
     await admin.disconnect();
   }
