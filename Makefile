@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 LOCAL := deploy/local
 
-.PHONY: help install build generate lint typecheck test test-unit test-integration stack-up stack-down stack-status up down logs bench eval clean
+.PHONY: help install build generate lint typecheck test test-unit test-integration stack-up stack-down stack-status up down logs bench bench-reindex eval clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -57,6 +57,10 @@ logs: ## follow the logs of the mesh services
 bench: build ## ingestion and query-latency benchmarks -> bench/results/ (quick run: make bench BENCH_DOCS=500 BENCH_SECONDS=10)
 	@$(LOCAL)/models.sh
 	@$(LOCAL)/private-stack.sh bench -- bash -c 'cd bench && node src/ingest-bench.mjs && node src/query-latency.mjs'
+
+bench-reindex: build ## re-index MiniLM -> bge-small through the CLI vs a bge first ingest -> bench/results/reindex.* (quick: BENCH_DOCS=1000)
+	@$(LOCAL)/models.sh
+	@$(LOCAL)/private-stack.sh bench -- bash -c 'cd bench && node src/reindex-bench.mjs'
 
 eval: build ## retrieval quality on BEIR SciFact (nDCG@10, recall@100) -> bench/results/eval-scifact.*
 	@$(LOCAL)/models.sh

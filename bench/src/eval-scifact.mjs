@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chunkDocument, contentHash, getPolicy, normalizeContent, sha256Hex } from '@ragmesh/chunking';
 import { createEmbedder } from '@ragmesh/embeddings';
 import { createSearcher } from '@ragmesh/retrieval';
-import { createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/store';
+import { createGenerationStore, createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/store';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = process.env.SCIFACT_DIR ?? resolve(root, '../shared/datasets/beir/scifact');
@@ -48,8 +48,8 @@ function recallAt100(ranked, relevant) {
   return [...relevant.keys()].filter((d) => top.has(d)).length / relevant.size;
 }
 
-async function ensureIndexed(pool, embedder, tenant) {
-  const { rows } = await withTenant(pool, tenant, (c) => c.query("SELECT count(*)::int AS n FROM ragmesh.documents WHERE status = 'indexed'"));
+async function ensureIndexed(pool, embedder, { tenant, generation }) {
+  const { rows } = await withTenant(pool, tenant, (c) => c.query("SELECT count(*)::int AS n FROM ragmesh.documents WHERE status = 'indexed' AND generation_id = $1", [generation]));
   if (rows[0].n === corpus.length && process.env.EVAL_REINDEX !== '1') return { reused: true, seconds: 0 };
   const writer = createIndexWriter(pool);
   const policy = getPolicy('default');
@@ -68,7 +68,7 @@ async function ensureIndexed(pool, embedder, tenant) {
       op: 'UPSERT', documentId: d._id, version: ++version,
       contentHash: contentHash({ normalized, policy: 'default', modelId: embedder.model.id }),
       uri: null, title: d.title, metadata: {}, chunking: 'default',
-      model: { id: embedder.model.id, version: embedder.model.version, dims: embedder.model.dims },
+      model: { id: embedder.model.id, version: embedder.model.version, dims: embedder.model.dims }, generation,
       part: 0, partCount: 1, chunkCount: chunks.length,
       chunks: chunks.map((c) => {
         const textHash = sha256Hex(c.embedText);
@@ -94,7 +94,11 @@ const results = { dataset: 'BEIR SciFact test', queries: qrels.size, topK, spars
 for (const modelId of models) {
   const embedder = await createEmbedder({ provider: 'local', modelId, modelsDir: process.env.EMBEDDINGS_MODELS_DIR });
   const tenant = `eval-scifact-${modelId}`;
-  const indexing = await ensureIndexed(pool, embedder, tenant);
+  // The model's default generation, the eval tenant's active one (what the retriever would read).
+  const generations = createGenerationStore(pool);
+  const generation = (await generations.ensureDefault({ provider: 'local', modelId, dims: embedder.model.dims })).id;
+  await generations.activeFor(tenant, generation);
+  const indexing = await ensureIndexed(pool, embedder, { tenant, generation });
   const modes = {};
   for (const mode of ['sparse', 'dense', 'hybrid']) {
     let ndcg = 0;
@@ -102,7 +106,7 @@ for (const modelId of models) {
     for (const [qid, relevant] of qrels) {
       const text = queries.get(qid) ?? '';
       const queryVector = mode === 'sparse' ? null : (await embedder.embed([text], 'query'))[0];
-      const { hits } = await searcher.search({ tenant, model: { id: embedder.model.id, dims: embedder.model.dims }, queryVector, text, topK, mode });
+      const { hits } = await searcher.search({ tenant, model: { id: embedder.model.id, dims: embedder.model.dims }, generation, queryVector, text, topK, mode });
       // A document scores as its best chunk: hits come best first, so keep first appearances.
       const ranked = [...new Set(hits.map((h) => h.documentId))];
       ndcg += ndcgAt10(ranked, relevant);

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chunkDocument, getPolicy, normalizeContent, sha256Hex } from '@ragmesh/chunking';
 import { createHashEmbedder } from '@ragmesh/embeddings';
 import { createSearcher } from '@ragmesh/retrieval';
-import { analyzeTables, createApiKeyStore, createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/store';
+import { analyzeTables, createApiKeyStore, createGenerationStore, createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/store';
 import { cpuSecondsOfCommand, round, stackPids, startSampler } from './lib/procs.mjs';
 import { probeKafkaHop, probeWakeups } from './lib/wakeup-probe.mjs';
 import { stackEnv } from '@ragmesh/testkit';
@@ -33,9 +33,13 @@ const queryTexts = readJsonl('queries.jsonl').map((q) => q.text);
 
 const pool = createPool({ connectionString: databaseUrl, max: 4, applicationName: 'ragmesh-bench' });
 await migrate(pool);
+// The retriever's default generation for its `hash` 384 settings, made the tenant's active one.
+const generations = createGenerationStore(pool);
+const generation = (await generations.ensureDefault({ provider: 'hash', modelId: model.id, dims: model.dims })).id;
+await generations.activeFor(tenant, generation);
 
 async function chunkCount() {
-  const { rows } = await withTenant(pool, tenant, (c) => c.query('SELECT count(*)::int AS n FROM ragmesh.chunks'));
+  const { rows } = await withTenant(pool, tenant, (c) => c.query('SELECT count(*)::int AS n FROM ragmesh.chunks WHERE generation_id = $1', [generation]));
   return rows[0].n;
 }
 
@@ -52,7 +56,7 @@ async function load() {
         const id = `${d._id}-copy${copy}`;
         return {
           op: 'UPSERT', documentId: id, version: ++version, contentHash: sha256Hex(`${copy}:${normalized}`), uri: null, title: d.title,
-          metadata: { copy: String(copy), year: String(2000 + (Number(d._id) % 25)) }, chunking: 'default', model: { ...model, version: '1' },
+          metadata: { copy: String(copy), year: String(2000 + (Number(d._id) % 25)) }, chunking: 'default', model: { ...model, version: '1' }, generation,
           part: 0, partCount: 1, chunkCount: chunks.length,
           chunks: chunks.map((c) => ({
             chunkId: createHash('sha256').update(`${id}\u0000${c.ordinal}`).digest('hex').slice(0, 32), ordinal: c.ordinal, text: c.text,
@@ -158,7 +162,7 @@ const viaMesh = (i) =>
 const direct = async (i) => {
   const text = pick(i);
   const queryVector = mode === 'sparse' ? null : (await embedder.embed([text], 'query'))[0];
-  await searcher.search({ tenant, model, queryVector, text, topK: 10, mode });
+  await searcher.search({ tenant, model, generation, queryVector, text, topK: 10, mode });
 };
 
 // Warm both paths (connections, plans, BM25 statistics caches) with every distinct query once,

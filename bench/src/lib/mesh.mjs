@@ -34,9 +34,11 @@ export async function startService(repoRoot, name, env, logFile) {
   const main = join(repoRoot, `services/${name}/dist/main.js`);
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`pnpm -s build\` (make bench builds first)`);
   const port = await freePort();
+  // The gateway serves /readyz on its HTTP port; the workers on their metrics port.
+  const ports = name === 'gateway' ? { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1' } : { METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1' };
   const child = fork(main, [], {
     cwd: repoRoot,
-    env: { ...process.env, ...env, METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1' },
+    env: { ...process.env, ...env, ...ports },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   children.add(child);
