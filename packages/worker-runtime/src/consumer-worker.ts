@@ -64,6 +64,12 @@ export interface ConsumerWorkerOptions<T extends Topic> {
    * e.g. to mark the document failed. `event` is absent when the message did not decode.
    */
   onDeadLetter?: (failure: { key: string | null; event?: TopicEvents[T]; error: unknown }) => Promise<void>;
+  /**
+   * What to do with a message that does not decode: `dead-letter` (the default), or `skip` for a
+   * consumer that reads a log another consumer already reports on (a re-index generation's
+   * replay of documents.ingest: the live one dead-lettered it when it arrived).
+   */
+  undecodable?: 'dead-letter' | 'skip';
   /** Called when the consumer crashed for good; main should exit so a supervisor restarts it. */
   onCrash?: (error: Error) => void;
 }
@@ -171,7 +177,8 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
       );
       if ('aborted' in result) return false;
       if (!result.ok) {
-        await deadLetter(raw, partition, result);
+        if (options.undecodable === 'skip') logger.debug('undecodable message skipped', messageFields({ partition, offset: raw.offset, key: raw.key }));
+        else await deadLetter(raw, partition, result);
         continue;
       }
       decoded.push({

@@ -58,6 +58,8 @@ const workers = createGenerationWorkers({
       groupId: groupOf(generation.id),
       handler: chunkEmbed.handle,
       onDeadLetter: chunkEmbed.onDeadLetter,
+      // Bytes that do not decode are the default generation's to dead-letter, once; a replay skips them.
+      undecodable: generation.id === defaultGeneration.id ? 'dead-letter' : 'skip',
       // A throttled slice is about a second of documents, so pacing never holds a slice long.
       maxBatchMessages: rate ? Math.max(1, Math.min(config.CHUNK_EMBED_MAX_BATCH, rate)) : config.CHUNK_EMBED_MAX_BATCH,
       partitionsConsumedConcurrently: config.CHUNK_EMBED_PARTITIONS_CONCURRENCY,

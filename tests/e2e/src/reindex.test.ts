@@ -109,6 +109,9 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const service of Object.values(services)) if (service) await stopService(service);
   killAll();
+  // The tenant leaves every generation, so the chunk/embed workers of later test files (which
+  // serve every generation some tenant follows) do not load this file's models.
+  await pool.query('DELETE FROM ragmesh.tenant_generations WHERE tenant_id = $1', [tenant]);
   await pool.end();
 });
 

@@ -20,13 +20,22 @@ const rows = (tenant: string, generation: number) =>
 beforeAll(async () => {
   await migrate(pool);
 });
+const tenants: string[] = [];
+const named = (prefix: string) => {
+  const tenant = uniqueName(prefix);
+  tenants.push(tenant);
+  return tenant;
+};
+
 afterAll(async () => {
+  // Leave no followed generation behind: every chunk/embed worker started later would serve it.
+  await pool.query('DELETE FROM ragmesh.tenant_generations WHERE tenant_id = ANY($1)', [tenants]);
   await pool.end();
 });
 
 describe('index generations in the store', () => {
   it('gives a new tenant the default generation once, whoever asks first', async () => {
-    const tenant = uniqueName('gen-first');
+    const tenant = named('gen-first');
     const first = await generations.ensureDefault({ provider: 'hash', modelId: 'gen-test-3d', dims: 3 });
     expect(await generations.ensureDefault({ provider: 'hash', modelId: 'gen-test-3d', dims: 3 })).toEqual(first);
     const [a, b] = await Promise.all([generations.activeFor(tenant, first.id), generations.activeFor(tenant, first.id)]);
@@ -36,7 +45,7 @@ describe('index generations in the store', () => {
   });
 
   it('walks building -> active -> standby and back, one active and one building per tenant', async () => {
-    const tenant = uniqueName('gen-flow');
+    const tenant = named('gen-flow');
     const first = await generations.ensureDefault({ provider: 'hash', modelId: 'gen-test-3d', dims: 3 });
     await generations.activeFor(tenant, first.id);
     await writer.apply(tenant, [version(first.id, 'd1')]);
@@ -56,7 +65,7 @@ describe('index generations in the store', () => {
   });
 
   it('cancel drops the rows of a building generation and the writer never brings them back', async () => {
-    const tenant = uniqueName('gen-cancel');
+    const tenant = named('gen-cancel');
     const first = await generations.ensureDefault({ provider: 'hash', modelId: 'gen-test-3d', dims: 3 });
     await generations.activeFor(tenant, first.id);
     const { generation } = await generations.start({ spec: { provider: 'hash', modelId: 'gen-test-3d', dims: 3, chunking: 'faq' }, tenant });
@@ -71,7 +80,7 @@ describe('index generations in the store', () => {
   });
 
   it('builds a re-index generation without a vector index until asked (bulk fill)', async () => {
-    const tenant = uniqueName('gen-bulk');
+    const tenant = named('gen-bulk');
     const first = await generations.ensureDefault({ provider: 'hash', modelId: 'gen-test-3d', dims: 3 });
     await generations.activeFor(tenant, first.id);
     const { generation } = await generations.start({ spec: { provider: 'hash', modelId: 'gen-test-3d', dims: 3 }, tenant });
