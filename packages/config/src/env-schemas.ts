@@ -80,6 +80,8 @@ export const embeddingsEnv = {
   EMBEDDINGS_MODELS_DIR: z.string().min(1).optional(),
   EMBEDDINGS_BASE_URL: url(['http:', 'https:']).optional(),
   EMBEDDINGS_API_KEY: z.string().optional(),
+  /** Test knob: CPU ms the `hash` provider burns per text, to stand in for a slow model. */
+  EMBEDDINGS_HASH_WORK_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 };
 
 export type EmbeddingsEnv = z.infer<z.ZodObject<typeof embeddingsEnv>>;

@@ -7,6 +7,11 @@ export interface HashEmbedderOptions {
   dims?: number;
   /** Also hash adjacent word pairs (at half weight), so word order counts a little. Default true. */
   bigrams?: boolean;
+  /**
+   * CPU time burnt per text, in ms (busy, on the calling thread): stands in for a slow model in
+   * tests of what a busy model does to a worker. 0 by default.
+   */
+  workMsPerText?: number;
 }
 
 const MAX_TOKENS = 8192;
@@ -62,7 +67,15 @@ export function createHashEmbedder(options: HashEmbedderOptions = {}): Embedder 
   }
   const model: ModelInfo = { id: `hash-${dims}`, version: '1', dims, maxTokens: MAX_TOKENS };
 
+  const workMs = options.workMsPerText ?? 0;
+
   function embedOne(text: string): Float32Array {
+    if (workMs > 0) {
+      const until = performance.now() + workMs;
+      while (performance.now() < until) {
+        // spin: a model's forward pass holds the thread the same way
+      }
+    }
     const vector = new Float32Array(dims);
     const tokens = wordTokens(text).slice(0, MAX_TOKENS);
     if (tokens.length === 0) addFeature(vector, EMPTY_FEATURE, 1);

@@ -11,7 +11,8 @@ export {
 export { createHashEmbedder, wordTokens, type HashEmbedderOptions } from './hash-embedder.js';
 export { createOpenAiEmbedder, type OpenAiEmbedderOptions } from './openai-embedder.js';
 export { createLocalEmbedder, type LocalEmbedderDeps, type OnnxSession } from './local-embedder.js';
-export { loadLocalEmbedder, defaultModelsDir, localModelDir, type LoadLocalEmbedderOptions } from './load-local-embedder.js';
+export { loadLocalEmbedder, loadLocalTokenCounter, defaultModelsDir, localModelDir, type LoadLocalEmbedderOptions } from './load-local-embedder.js';
+export { createThreadedEmbedder } from './threaded-embedder.js';
 export { localModels, isLocalModelId, type LocalModelId, type LocalModelSpec, type Pooling } from './local-models.js';
 export { createBertTokenizer, type ModelTokenizer } from './bert-tokenizer.js';
 export { parseRetryAfter } from './retry-after.js';

@@ -61,6 +61,20 @@ async function readOptionalJson(path: string): Promise<object> {
 }
 
 /**
+ * Token counting of a local model without loading the model: its tokenizer only. For the thread
+ * that does not run the model (see createThreadedEmbedder), counting exactly as the model's
+ * embedder does.
+ */
+export async function loadLocalTokenCounter(options: Pick<LoadLocalEmbedderOptions, 'modelDir'>): Promise<(text: string) => number> {
+  try {
+    const tokenizer = createBertTokenizer(await readJson(join(options.modelDir, 'tokenizer.json')), await readOptionalJson(join(options.modelDir, 'tokenizer_config.json')));
+    return (text) => tokenizer.encode(text).length;
+  } catch (error) {
+    throw new EmbeddingError('MODEL_LOAD_FAILED', `cannot load the tokenizer from ${options.modelDir} (run deploy/local/models.sh)`, { cause: error });
+  }
+}
+
+/**
  * Loads an ONNX embedding model and its tokenizer from `modelDir` and returns an Embedder that
  * runs on the CPU in this process. Call once at startup and share the result; `close()` frees
  * the session. Fails with `MODEL_LOAD_FAILED` when the files are missing or unreadable (run

@@ -108,6 +108,7 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
   let stopping = false;
 
   consumer.on(consumer.events.GROUP_JOIN, () => {
+    metrics.joins.add(1, { group: options.groupId });
     joined = true;
   });
   consumer.on(consumer.events.CRASH, (event) => {
@@ -248,9 +249,9 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
         payload.resolveOffset(last.offset);
         await payload.commitOffsetsIfNecessary();
         const attributes = { topic, partition: String(batch.partition) };
-        metrics.batchSize.record(slice.length, { topic });
-        metrics.batchDuration.record((performance.now() - started) / 1000, { topic });
-        metrics.messages.add(slice.length, { topic });
+        metrics.batchSize.record(slice.length, { topic, group: options.groupId });
+        metrics.batchDuration.record((performance.now() - started) / 1000, { topic, group: options.groupId });
+        metrics.messages.add(slice.length, { topic, group: options.groupId });
         metrics.setLag(attributes, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
       }
     } finally {

@@ -11,6 +11,8 @@ export function createRuntimeMetrics(groupId: string) {
     });
   return {
     messages: meter.createCounter('ragmesh_consumer_messages', { description: 'Messages handled (including those sent to the DLQ)' }),
+    /** More than one join per process start means the group lost this member (a rebalance, a missed heartbeat). */
+    joins: meter.createCounter('ragmesh_consumer_group_joins', { description: 'Times this consumer joined its group' }),
     deadLettered: meter.createCounter('ragmesh_dlq_messages', { description: 'Messages sent to the DLQ' }),
     retries: meter.createCounter('ragmesh_consumer_retries', { description: 'Retries of failed handler attempts' }),
     batchSize: meter.createHistogram('ragmesh_batch_size', {
