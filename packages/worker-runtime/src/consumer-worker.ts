@@ -6,7 +6,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Produce
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.js';
 import { deadLetterRecord } from './dead-letter.js';
 import { createRuntimeMetrics } from './runtime-metrics.js';
-import { errorCode, isRetriable } from './worker-error.js';
+import { errorCode, isInfrastructureError, isRetriable } from './worker-error.js';
 
 /** One decoded message handed to a handler, with what is needed to log and trace it. */
 export interface WorkerMessage<E> {
@@ -139,9 +139,13 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
         return { ok: true };
       } catch (error) {
         const retriable = isRetriable(error);
-        if (!retriable || attemptNo >= backoff.attempts) return { ok: false, error, attempts: attemptNo };
+        // An outage of the broker, database, cache, registry or model API is waited out however
+        // long it lasts (the partition pauses, lag grows, the logs say why); only a failure that
+        // may lie in the message itself is given up on and dead-lettered.
+        const infrastructure = retriable && isInfrastructureError(error);
+        if (!retriable || (attemptNo >= backoff.attempts && !infrastructure)) return { ok: false, error, attempts: attemptNo };
         metrics.retries.add(1, { topic });
-        logger.warn('handler failed, retrying', { ...describe, attempt: attemptNo, code: errorCode(error), error: String(error) });
+        logger.warn(infrastructure ? 'infrastructure unavailable, retrying' : 'handler failed, retrying', { ...describe, attempt: attemptNo, code: errorCode(error), error: String(error) });
         await sleepWithHeartbeat(backoffDelay(attemptNo, backoff), payload);
         // A retry that would outlive shutdown is abandoned: the uncommitted slice is redelivered.
         if (!payload.isRunning() || payload.isStale()) return { aborted: true };

@@ -15,14 +15,60 @@ export class WorkerError extends Error {
 
 // Transient conditions of the network and of Postgres (serialization failure, deadlock, admin
 // shutdown, too many connections) that a retry usually cures.
-const transientNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
-const transientSqlStates = new Set(['40001', '40P01', '57P01', '57P03', '53300', '08000', '08003', '08006']);
+const transientNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const transientSqlStates = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+// Postgres, Kafka and Redis unreachable or restarting: never about the message being handled.
+const connectionSqlStates = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+const kafkaInfrastructure = new Set([
+  'KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSLockTimeout',
+  'KafkaJSMetadataNotLoaded', 'KafkaJSTimeout', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSStaleTopicMetadataAssignment',
+]);
+// kafkajs rethrows some failures as a bare KafkaJSNonRetriableError that keeps only the message
+// (tulios/kafkajs: the producer's send after its retries), so the message is all there is to go on.
+const kafkaInfrastructureMessage = /connection error|connection timeout|connection closed|ECONNREFUSED|ECONNRESET|request timed out|broker not found|not the leader|leader not available|no leader|coordinator (is )?not available|not enough replicas/i;
+const pgConnectionMessage = /connection terminated|terminating connection|the database system is (starting up|shutting down)|timeout exceeded when trying to connect|not queryable/i;
+const infrastructureCodes = new Set(['REGISTRY_UNAVAILABLE', 'RATE_LIMITED']);
+
+type ErrorLike = { name?: unknown; message?: unknown; code?: unknown; retriable?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
+
+/** The error and what it wraps (cause, kafkajs' originalError, AggregateError's errors), depth-limited. */
+function chain(error: unknown, depth = 0): ErrorLike[] {
+  if (typeof error !== 'object' || error === null || depth > 8) return [];
+  const e = error as ErrorLike;
+  const inner = [e.cause, e.originalError, ...(Array.isArray(e.errors) ? e.errors : [])].filter((x) => x !== undefined && x !== error);
+  return [e, ...inner.flatMap((x) => chain(x, depth + 1))];
+}
+
+function isInfrastructureLink(e: ErrorLike): boolean {
+  const name = typeof e.name === 'string' ? e.name : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (transientNodeCodes.has(code) || connectionSqlStates.has(code) || infrastructureCodes.has(code)) return true;
+  if (kafkaInfrastructure.has(name)) return true;
+  if (name === 'KafkaJSProtocolError' && e.retriable === true) return true;
+  if (name.startsWith('KafkaJS') && kafkaInfrastructureMessage.test(message)) return true;
+  if (name === 'MaxRetriesPerRequestError' || (name === 'Error' && message === 'Connection is closed.')) return true;
+  if (name === 'EmbeddingError' && e.retriable === true) return true;
+  return pgConnectionMessage.test(message);
+}
 
 /**
- * Whether an error is worth retrying: errors that say so (`retriable: true`), network errors and
- * transient Postgres states. Everything else goes to the DLQ at once.
+ * Whether the failure lies in the infrastructure a worker depends on (broker, database, cache,
+ * schema registry, embedding API: unreachable, restarting, rate limiting) rather than in the
+ * message being handled, however the client libraries wrapped it. Such failures are retried until
+ * they clear: they never send a message to the DLQ.
+ */
+export function isInfrastructureError(error: unknown): boolean {
+  return chain(error).some(isInfrastructureLink);
+}
+
+/**
+ * Whether an error is worth retrying: infrastructure failures (see isInfrastructureError), errors
+ * that say so (`retriable: true`), network errors and transient Postgres states. Everything else
+ * goes to the DLQ at once.
  */
 export function isRetriable(error: unknown): boolean {
+  if (isInfrastructureError(error)) return true;
   if (typeof error !== 'object' || error === null) return false;
   const e = error as { retriable?: unknown; code?: unknown; cause?: unknown };
   if (typeof e.retriable === 'boolean') return e.retriable;

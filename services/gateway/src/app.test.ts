@@ -123,6 +123,21 @@ describe('POST /v1/documents', () => {
     const response = await request(app).post('/v1/documents').set(auth).send({ id: 'a', content: 'x' });
     expect(response.status).toBe(503);
     expect(response.body.error.code).toBe('UNAVAILABLE');
+    expect(response.headers['retry-after']).toBe('2');
+  });
+
+  it('answers 503 for a broker outage however kafkajs words it', async () => {
+    const original = publisher.publish;
+    publisher.publish = async () => {
+      throw Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSNonRetriableError', retriable: false });
+    };
+    try {
+      const response = await request(app).post('/v1/documents').set(auth).send({ id: 'a', content: 'x' });
+      expect(response.status).toBe(503);
+      expect(response.headers['retry-after']).toBe('2');
+    } finally {
+      publisher.publish = original;
+    }
   });
 });
 

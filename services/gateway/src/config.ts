@@ -19,6 +19,8 @@ const schema = z
     GATEWAY_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(500),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     GATEWAY_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+    /** How long a POST /v1/documents waits for Kafka to take its events before answering 503. */
+    GATEWAY_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
     GATEWAY_REPLY_GROUP_ID: z.string().min(1).default('ragmesh-gateway-replies'),
     GATEWAY_INSTANCE_ID: z.string().min(1).optional(),
     LLM_BASE_URL: z.url().optional(),

@@ -1,4 +1,5 @@
 import type { Logger } from '@ragmesh/telemetry';
+import { isInfrastructureError } from '@ragmesh/worker-runtime';
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { GatewayError, httpStatus } from './gateway-error.js';
@@ -15,6 +16,8 @@ export function validationError(error: z.ZodError): GatewayError {
   return new GatewayError('VALIDATION_FAILED', first ? `${first.field}: ${first.problem}` : 'invalid request', { details: { fields } });
 }
 
+const RETRY_AFTER_SECONDS = 2;
+
 /** Converts anything thrown into the JSON error shape; unknown errors become 500 and are logged. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   // Express recognises an error handler by its four parameters.
@@ -24,6 +27,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (converted.code === 'INTERNAL' || converted.code === 'UNAVAILABLE') {
       logger.error('request failed', { method: req.method, path: req.path, code: converted.code, error: String(error), stack: (error as Error)?.stack });
     }
+    // A dependency outage: tell clients when to try again rather than leave them guessing.
+    if (converted.code === 'UNAVAILABLE') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(httpStatus[converted.code]).json({ error: { code: converted.code, message: converted.message, details: converted.details } });
   };
 }
@@ -36,6 +41,6 @@ function toGatewayError(error: unknown): GatewayError {
   if (e?.type === 'entity.too.large') return new GatewayError('PAYLOAD_TOO_LARGE', `request body exceeds ${e.limit} bytes`, { details: { limit: e.limit } });
   if (e?.type === 'entity.parse.failed') return new GatewayError('VALIDATION_FAILED', 'request body is not valid JSON', { details: { fields: [{ field: '(body)', problem: 'invalid JSON' }] } });
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new GatewayError('UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported encoding');
-  if (e?.retriable === true) return new GatewayError('UNAVAILABLE', 'a dependency is unavailable, retry later', { cause: error, retriable: true });
+  if (e?.retriable === true || isInfrastructureError(error)) return new GatewayError('UNAVAILABLE', 'a dependency is unavailable, retry later', { cause: error, retriable: true });
   return new GatewayError('INTERNAL', 'internal error', { cause: error });
 }

@@ -39,7 +39,7 @@ const generator = config.LLM_BASE_URL ? createAnswerGenerator({ baseUrl: config.
 
 const app = createApp({
   keys: createApiKeyStore(pool),
-  publisher: createDocumentPublisher({ producer, serde }),
+  publisher: createDocumentPublisher({ producer, serde, timeoutMs: config.GATEWAY_PUBLISH_TIMEOUT_MS }),
   requests: createDocumentRequests(pool),
   logger,
   generationFor: createActiveGenerations({ generations, defaultGeneration: defaultGeneration.id }),
