@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createApiKeyStore, createPool, migrate, withTenant } from '@ragmesh/store';
 import { stackEnv } from '@ragmesh/testkit';
 import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import { killAll, startService, stopService } from './lib/mesh.mjs';
 import { benchDir, repoRoot } from './lib/settings.mjs';
 
@@ -63,7 +64,25 @@ function cli(args, env) {
   });
 }
 
+/**
+ * Commits the end of the topics for a phase's groups, so its workers take only this run's events
+ * (the bench stack's documents.ingest is compacted: it keeps every earlier run's documents).
+ */
+async function startGroupsAtEnd(env) {
+  const admin = new Kafka({ clientId: 'ragmesh-bench', brokers: stack.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (const [groupId, topic] of [[env.CHUNK_EMBED_GROUP_ID, 'documents.ingest'], [env.INDEXER_GROUP_ID, 'vectors.upsert']]) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function startMesh(env, names) {
+  await startGroupsAtEnd(env);
   const services = {};
   for (const name of names) services[name] = await startService(repoRoot, name, env, join(logDir, `reindex-${run}-${name}.log`));
   return services;

@@ -7,6 +7,11 @@ export interface HealthServerOptions {
   host?: string;
   /** Named dependency checks for /readyz; each throws when its dependency is unreachable. */
   checks: Record<string, ReadinessCheck>;
+  /**
+   * Dependencies the service works without (caches): reported in /readyz's body, never failing it,
+   * so an orchestrator does not pull healthy instances out of service for a cache outage.
+   */
+  degradable?: Record<string, ReadinessCheck>;
   metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
   checkTimeoutMs?: number;
 }
@@ -28,7 +33,10 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<strin
   }
 }
 
-/** Serves /healthz (the process answers), /readyz (every dependency check passes) and /metrics. */
+/**
+ * Serves /healthz (the process answers), /readyz (200 when every required dependency answers,
+ * `status: degraded` when only degradable ones fail; 503 otherwise) and /metrics.
+ */
 export async function startHealthServer(options: HealthServerOptions): Promise<Server & { url: string }> {
   const timeoutMs = options.checkTimeoutMs ?? 2_000;
   const server = createServer((req, res) => {
@@ -36,12 +44,14 @@ export async function startHealthServer(options: HealthServerOptions): Promise<S
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
     if (path === '/metrics' && options.metricsHandler) return options.metricsHandler(req, res);
     if (path === '/readyz') {
-      void Promise.all(
-        Object.entries(options.checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
-      ).then((results) => {
-        const failed = results.filter(([, error]) => error !== null);
-        const checks = Object.fromEntries(results.map(([name, error]) => [name, error ?? 'ok']));
-        json(res, failed.length === 0 ? 200 : 503, { status: failed.length === 0 ? 'ready' : 'not_ready', checks });
+      const run = (checks: Record<string, ReadinessCheck>) =>
+        Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
+      void Promise.all([run(options.checks), run(options.degradable ?? {})]).then(([required, optional]) => {
+        const failed = required.some(([, error]) => error !== null);
+        const degraded = optional.filter(([, error]) => error !== null);
+        const checks = Object.fromEntries([...required, ...optional].map(([name, error]) => [name, error ?? 'ok']));
+        const status = failed ? 'not_ready' : degraded.length > 0 ? 'degraded' : 'ready';
+        json(res, failed ? 503 : 200, { status, checks, ...(degraded.length > 0 ? { degraded: degraded.map(([name]) => name) } : {}) });
       });
       return;
     }

@@ -12,7 +12,7 @@ export interface WorkerServiceOptions<T extends Topic> extends Omit<ConsumerWork
   admin: Admin;
   producer: Producer;
   registryUrl: string;
-  health: { port: number; host: string; checks: Record<string, ReadinessCheck> };
+  health: { port: number; host: string; checks: Record<string, ReadinessCheck>; degradable?: Record<string, ReadinessCheck> };
   metricsHandler: (req: IncomingMessage, res: ServerResponse) => void;
   /** The service's own resources (pools, clients, models), closed after Kafka, in order. */
   closers: { name: string; close: () => Promise<unknown> }[];
@@ -36,12 +36,13 @@ export async function runWorkerService<T extends Topic>(options: WorkerServiceOp
     metricsHandler,
     checks: {
       kafka: kafkaReady(admin),
-      registry: registryReady(registryUrl),
       ...healthOptions.checks,
       consumer: () => {
         if (!worker.isJoined()) throw new Error('not in the consumer group yet');
       },
     },
+    // Known schema ids are cached: events keep flowing while the registry is away.
+    degradable: { registry: registryReady(registryUrl), ...healthOptions.degradable },
   });
   onShutdown({
     logger: options.logger,

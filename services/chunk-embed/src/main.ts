@@ -27,14 +27,15 @@ const generations = createGenerationStore(pool);
 const defaultGeneration = await generations.ensureDefault({
   provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), modelVersion: defaultEmbedder.model.version, dims: defaultEmbedder.model.dims,
 });
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
+// No offline queue: while Redis is away a cache call fails at once and the work goes on uncached.
+const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-chunk-embed'), logger });
 const admin = kafka.admin();
 await admin.connect();
 const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [topics.documentsIngest, topics.vectorsUpsert] });
 await serde.register();
 const producer = await createProducer(kafka);
-const caches = createRedisCaches(redis, { ttlSeconds: config.EMBEDDINGS_CACHE_TTL_SECONDS });
+const caches = createRedisCaches(redis, { ttlSeconds: config.EMBEDDINGS_CACHE_TTL_SECONDS, logger });
 const documents = createDocumentRequests(pool);
 const publisher = createVectorPublisher({ producer, serde });
 const groupOf = (generation: number) => generationGroupId(config.CHUNK_EMBED_GROUP_ID, generation, defaultGeneration.id);
@@ -78,11 +79,11 @@ const health = await startHealthServer({
   metricsHandler: telemetry.metricsHandler,
   checks: {
     kafka: kafkaReady(admin),
-    registry: registryReady(config.SCHEMA_REGISTRY_URL),
     postgres: postgresReady(pool),
-    redis: redisReady(redis),
     consumer: () => workers.check(),
   },
+  // Without Redis documents are embedded uncached; without the registry known schema ids still decode.
+  degradable: { redis: redisReady(redis), registry: registryReady(config.SCHEMA_REGISTRY_URL) },
 });
 onShutdown({
   logger,

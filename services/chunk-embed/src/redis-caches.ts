@@ -1,3 +1,4 @@
+import type { Logger } from '@ragmesh/telemetry';
 import type { Redis } from 'ioredis';
 
 /** Vectors by model and sha256 of the embedded text; a cached text is never embedded again. */
@@ -12,39 +13,60 @@ export interface PublishedHashes {
   setMany(model: string, entries: { key: string; hash: string }[]): Promise<void>;
 }
 
+/** What the published-hash cache answers while Redis is away: equal to no content hash. */
+export const UNKNOWN = 'unknown: redis unavailable';
+
 const toBuffer = (vector: Float32Array) => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 // Copy into an aligned buffer: a Buffer slice may start at an offset Float32Array cannot use.
 const toVector = (buffer: Buffer) => new Float32Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
 
-/** Redis-backed caches; values expire after `ttlSeconds` (0 = never). */
-export function createRedisCaches(redis: Redis, options: { ttlSeconds: number }) {
+/**
+ * Redis-backed caches; values expire after `ttlSeconds` (0 = never). Caches, not stores: while
+ * Redis is away every read is a miss and every write is dropped, so documents are embedded
+ * uncached instead of waiting (logged once a minute); they fill again once it is back.
+ */
+export function createRedisCaches(redis: Redis, options: { ttlSeconds: number; logger?: Logger }) {
+  let lastWarned = 0;
+  async function softly<T>(what: string, work: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (Date.now() - lastWarned > 60_000) {
+        lastWarned = Date.now();
+        options.logger?.warn('redis unavailable, working without the cache', { cache: what, error: String(error) });
+      }
+      return fallback;
+    }
+  }
   const set = (pipeline: ReturnType<Redis['pipeline']>, key: string, value: Buffer | string) =>
     options.ttlSeconds > 0 ? pipeline.set(key, value, 'EX', options.ttlSeconds) : pipeline.set(key, value);
 
   const embeddings: EmbeddingCache = {
     async getMany(model, textHashes) {
       if (textHashes.length === 0) return [];
-      const values = await redis.mgetBuffer(...textHashes.map((h) => `ragmesh:emb:${model}:${h}`));
+      const values = await softly('embeddings', () => redis.mgetBuffer(...textHashes.map((h) => `ragmesh:emb:${model}:${h}`)), textHashes.map(() => null));
       return values.map((v) => (v ? toVector(v) : null));
     },
     async setMany(model, entries) {
       if (entries.length === 0) return;
       const pipeline = redis.pipeline();
       for (const { textHash, vector } of entries) set(pipeline, `ragmesh:emb:${model}:${textHash}`, toBuffer(vector));
-      await pipeline.exec();
+      await softly('embeddings', () => pipeline.exec(), null);
     },
   };
 
   const published: PublishedHashes = {
     async getMany(model, keys) {
       if (keys.length === 0) return [];
-      return redis.mget(...keys.map((k) => `ragmesh:doc-hash:${model}:${k}`));
+      // Unknown is not "nothing in flight": without Redis no document is skipped (it is embedded
+      // again, which the store absorbs), so "A indexed, B in flight, A again" never leaves B.
+      return softly('published', () => redis.mget(...keys.map((k) => `ragmesh:doc-hash:${model}:${k}`)), keys.map(() => UNKNOWN));
     },
     async setMany(model, entries) {
       if (entries.length === 0) return;
       const pipeline = redis.pipeline();
       for (const { key, hash } of entries) set(pipeline, `ragmesh:doc-hash:${model}:${key}`, hash);
-      await pipeline.exec();
+      await softly('published', () => pipeline.exec(), null);
     },
   };
 

@@ -20,6 +20,8 @@ export interface GatewayDeps {
   maxBatch: number;
   bodyLimit: string;
   checks: Record<string, ReadinessCheck>;
+  /** Dependencies the gateway works without: reported by /readyz, never failing it. */
+  degradable?: Record<string, ReadinessCheck>;
   /** The query path; absent in deployments (and tests) that only ingest. */
   query?: QueryRouterDeps;
   metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
@@ -31,18 +33,25 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
-    const results = await Promise.all(
-      Object.entries(deps.checks).map(async ([name, check]) => {
-        try {
-          await check();
-          return [name, 'ok'] as const;
-        } catch (error) {
-          return [name, error instanceof Error ? error.message : String(error)] as const;
-        }
-      }),
-    );
-    const ready = results.every(([, state]) => state === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+    const run = (checks: Record<string, ReadinessCheck>) =>
+      Promise.all(
+        Object.entries(checks).map(async ([name, check]) => {
+          try {
+            await check();
+            return [name, 'ok'] as const;
+          } catch (error) {
+            return [name, error instanceof Error ? error.message : String(error)] as const;
+          }
+        }),
+      );
+    const [required, optional] = await Promise.all([run(deps.checks), run(deps.degradable ?? {})]);
+    const ready = required.every(([, state]) => state === 'ok');
+    const degraded = optional.filter(([, state]) => state !== 'ok').map(([name]) => name);
+    res.status(ready ? 200 : 503).json({
+      status: ready ? (degraded.length ? 'degraded' : 'ready') : 'not_ready',
+      checks: Object.fromEntries([...required, ...optional]),
+      ...(degraded.length ? { degraded } : {}),
+    });
   });
   app.get('/metrics', (req, res) => {
     if (deps.metricsHandler) deps.metricsHandler(req, res);

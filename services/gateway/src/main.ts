@@ -47,12 +47,13 @@ const app = createApp({
   bodyLimit: config.GATEWAY_BODY_LIMIT,
   checks: {
     kafka: kafkaReady(admin),
-    registry: registryReady(config.SCHEMA_REGISTRY_URL),
     postgres: postgresReady(pool),
     replies: () => {
       if (!queries.isReady()) throw new Error('no reply partition assigned yet');
     },
   },
+  // Schemas are registered and cached at start: documents and queries keep flowing without it.
+  degradable: { registry: registryReady(config.SCHEMA_REGISTRY_URL) },
   query: { ask: (query) => queries.ask(query), generator },
   metricsHandler: telemetry.metricsHandler,
 });

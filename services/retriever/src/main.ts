@@ -24,7 +24,8 @@ const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DAT
 await migrate(pool);
 const generations = createGenerationStore(pool);
 const defaultGeneration = await generations.ensureDefault({ provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS });
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+// No offline queue: while Redis is away a cache call fails at once and the query goes on uncached.
+const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-retriever'), logger });
 const admin = kafka.admin();
 await admin.connect();
@@ -35,7 +36,7 @@ const replyProducer = await createRequestReplyProducer(kafka);
 
 const retriever = createRetriever({
   searcher: createSearcher({ pool }),
-  caches: createQueryCaches(redis, { resultTtlSeconds: config.RESULT_CACHE_TTL_SECONDS, cacheQueryVectors: config.EMBEDDINGS_PROVIDER !== 'hash' }),
+  caches: createQueryCaches(redis, { resultTtlSeconds: config.RESULT_CACHE_TTL_SECONDS, cacheQueryVectors: config.EMBEDDINGS_PROVIDER !== 'hash', logger }),
   corpusVersion: (tenant) => corpusVersion(pool, tenant),
   generationFor: createGenerationResolver({ generations, defaultGeneration }).generationFor,
   embedQuery: async (generation, text) => {
@@ -61,7 +62,7 @@ await runWorkerService({
   commitIntervalMs: 1_000,
   sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   registryUrl: config.SCHEMA_REGISTRY_URL,
-  health: { port: config.METRICS_PORT, host: config.METRICS_HOST, checks: { postgres: postgresReady(pool), redis: redisReady(redis) } },
+  health: { port: config.METRICS_PORT, host: config.METRICS_HOST, checks: { postgres: postgresReady(pool) }, degradable: { redis: redisReady(redis) } },
   metricsHandler: telemetry.metricsHandler,
   closers: [
     { name: 'reply producer', close: () => replyProducer.disconnect() },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { QueryResponse } from '@ragmesh/contracts';
+import type { Logger } from '@ragmesh/telemetry';
 import type { Redis } from 'ioredis';
 
 export interface QueryCaches {
@@ -26,24 +27,38 @@ export function resultKey(parts: { tenant: string; corpusVersion: string; model:
  * Redis-backed query caches. `cacheQueryVectors` false: vectors are computed every time, for an
  * embedder cheaper than a Redis round trip (the `hash` provider).
  */
-export function createQueryCaches(redis: Redis, options: { resultTtlSeconds: number; cacheQueryVectors: boolean }): QueryCaches {
+export function createQueryCaches(redis: Redis, options: { resultTtlSeconds: number; cacheQueryVectors: boolean; logger?: Logger }): QueryCaches {
+  // Caches, not stores: while Redis is away a read is a miss and a write is dropped, so queries
+  // are answered uncached (logged once a minute) rather than failed.
+  let lastWarned = 0;
+  async function softly<T>(work: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (Date.now() - lastWarned > 60_000) {
+        lastWarned = Date.now();
+        options.logger?.warn('redis unavailable, answering without the cache', { error: String(error) });
+      }
+      return fallback;
+    }
+  }
   return {
     results: options.resultTtlSeconds > 0,
     async queryVector(model, text, embed) {
       if (!options.cacheQueryVectors) return embed();
       const key = `ragmesh:qvec:${model}:${sha256(text)}`;
-      const cached = await redis.getBuffer(key);
+      const cached = await softly(() => redis.getBuffer(key), null);
       if (cached) return new Float32Array(cached.buffer.slice(cached.byteOffset, cached.byteOffset + cached.byteLength));
       const vector = await embed();
-      await redis.set(key, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), 'EX', 24 * 3600);
+      await softly(() => redis.set(key, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), 'EX', 24 * 3600), null);
       return vector;
     },
     async getResult(key) {
-      const value = await redis.get(key);
+      const value = await softly(() => redis.get(key), null);
       return value ? (JSON.parse(value) as Pick<QueryResponse, 'hits'>) : null;
     },
     async setResult(key, value) {
-      if (options.resultTtlSeconds > 0) await redis.set(key, JSON.stringify(value), 'EX', options.resultTtlSeconds);
+      if (options.resultTtlSeconds > 0) await softly(() => redis.set(key, JSON.stringify(value), 'EX', options.resultTtlSeconds), null);
     },
   };
 }
