@@ -60,7 +60,7 @@ bench: build ## ingestion and query-latency benchmarks -> bench/results/ (quick 
 
 bench-reindex: build ## re-index MiniLM -> bge-small through the CLI vs a bge first ingest -> bench/results/reindex.* (quick: BENCH_DOCS=1000)
 	@$(LOCAL)/models.sh
-	@$(LOCAL)/private-stack.sh bench -- bash -c 'cd bench && node src/reindex-bench.mjs'
+	@$(LOCAL)/private-stack.sh reindex --fresh -- bash -c 'cd bench && node src/reindex-bench.mjs'
 
 eval: build ## retrieval quality on BEIR SciFact (nDCG@10, recall@100) -> bench/results/eval-scifact.*
 	@$(LOCAL)/models.sh

@@ -6,7 +6,7 @@
 # --fresh: wipe what an earlier run left (broker data, registry, database, Redis db) before the
 #   command and again after it, so a run never depends on a previous one nor leaves anything.
 # Names and their ports: test (Kafka 29092, registry 29081, Redis db 15),
-#   bench (Kafka 39092, registry 39081, Redis db 14).
+#   bench (Kafka 39092, registry 39081, Redis db 14), reindex (Kafka 49092, registry 49081, Redis db 12).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -18,7 +18,8 @@ fresh=0
 case "$name" in
   test) base=29000; redis_db=15 ;;
   bench) base=39000; redis_db=14 ;;
-  *) echo "usage: $0 test|bench [--fresh] -- <command...>" >&2; exit 2 ;;
+  reindex) base=49000; redis_db=12 ;;
+  *) echo "usage: $0 test|bench|reindex [--fresh] -- <command...>" >&2; exit 2 ;;
 esac
 (($#)) || { echo "private-stack: no command given" >&2; exit 2; }
 

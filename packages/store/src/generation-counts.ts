@@ -13,6 +13,8 @@ export interface GenerationCounts {
   activeLive: number;
   /** Live documents of the active generation that this one holds neither indexed nor failed. */
   missing: number;
+  /** The first 100 of those, by id. */
+  missingIds: string[];
 }
 
 /**
@@ -21,17 +23,20 @@ export interface GenerationCounts {
  */
 export async function generationCounts(pool: pg.Pool, options: { tenant: string; generation: number; active: number | null }): Promise<GenerationCounts> {
   return withTenant(pool, options.tenant, async (client) => {
-    const { rows } = await client.query<{ indexed: number; failed: number; chunks: number; active_live: number; missing: number }>(
+    const { rows } = await client.query<{ indexed: number; failed: number; chunks: number; active_live: number; missing: number; missing_ids: string[] }>(
       `SELECT
          (SELECT count(*) FROM ragmesh.documents WHERE generation_id = $1 AND status = 'indexed')::int AS indexed,
          (SELECT count(*) FROM ragmesh.documents WHERE generation_id = $1 AND status = 'failed')::int AS failed,
          (SELECT count(*) FROM ragmesh.chunks WHERE generation_id = $1)::int AS chunks,
          (SELECT count(*) FROM ragmesh.documents WHERE generation_id = $2 AND status = 'indexed')::int AS active_live,
          (SELECT count(*) FROM ragmesh.documents a WHERE a.generation_id = $2 AND a.status = 'indexed'
-            AND NOT EXISTS (SELECT 1 FROM ragmesh.documents b WHERE b.generation_id = $1 AND b.document_id = a.document_id AND b.status IN ('indexed', 'failed', 'deleted')))::int AS missing`,
+            AND NOT EXISTS (SELECT 1 FROM ragmesh.documents b WHERE b.generation_id = $1 AND b.document_id = a.document_id AND b.status IN ('indexed', 'failed', 'deleted')))::int AS missing,
+         ARRAY(SELECT a.document_id FROM ragmesh.documents a WHERE a.generation_id = $2 AND a.status = 'indexed'
+            AND NOT EXISTS (SELECT 1 FROM ragmesh.documents b WHERE b.generation_id = $1 AND b.document_id = a.document_id AND b.status IN ('indexed', 'failed', 'deleted'))
+            ORDER BY a.document_id LIMIT 100) AS missing_ids`,
       [options.generation, options.active ?? -1],
     );
     const r = rows[0]!;
-    return { indexed: r.indexed, failed: r.failed, chunks: r.chunks, activeLive: r.active_live, missing: r.missing };
+    return { indexed: r.indexed, failed: r.failed, chunks: r.chunks, activeLive: r.active_live, missing: r.missing, missingIds: r.missing_ids };
   });
 }

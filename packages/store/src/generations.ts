@@ -261,6 +261,14 @@ export function createGenerationStore(pool: pg.Pool) {
       });
     },
 
+    /**
+     * Marks every tenant still building `generation` as failed with `reason` (its model cannot be
+     * loaded, say); returns those tenants. Active and standby states are left as they are.
+     */
+    async fail(generation: number, reason: string): Promise<string[]> {
+      return moveAll(generation, { from: ['building'], to: 'failed', reason: reason.slice(0, 1000) });
+    },
+
     /** Records that the generation's vector index now exists (bulk fill done). */
     async markVectorIndexed(generation: number): Promise<void> {
       await pool.query('UPDATE ragmesh.generations SET vector_indexed = true WHERE generation_id = $1', [generation]);

@@ -8,6 +8,8 @@ export interface GenerationSource {
   stateOf(tenant: string, generation: number): Promise<GenerationState | null>;
   activeFor(tenant: string, firstGeneration?: number): Promise<Generation | null>;
   joinBuilding(tenant: string, generation: number): Promise<GenerationState | null>;
+  /** Ends a building generation that can never run (its model does not load). */
+  fail(generation: number, reason: string): Promise<string[]>;
 }
 
 /** A running consumer of documents.ingest for one generation. */
@@ -89,7 +91,16 @@ export function createGenerationWorkers(deps: GenerationWorkersDeps) {
     for (const [id, generation] of wanted) {
       if (running.has(id) || starting.has(id)) continue;
       // Started in the background: loading a model takes seconds and must not hold up the others.
-      startOne(generation).catch((error: unknown) => logger.error('generation consumer did not start', { generation: id, error: String(error) }));
+      startOne(generation).catch(async (error: unknown) => {
+        logger.error('generation consumer did not start', { generation: id, error: String(error) });
+        // A model that cannot load never will: a building generation fails with the reason
+        // (reindex status shows it) instead of being tried every poll for ever.
+        const code = (error as { code?: string }).code;
+        if (code === 'INVALID_CONFIG' || code === 'MODEL_LOAD_FAILED') {
+          const tenants = await deps.source.fail(id, `model ${generation.modelId} (${generation.provider}) cannot be loaded: ${(error as Error).message}`).catch(() => []);
+          if (tenants.length > 0) logger.error('generation failed', { generation: id, tenants });
+        }
+      });
     }
     for (const [id, worker] of running) {
       if (wanted.has(id)) continue;

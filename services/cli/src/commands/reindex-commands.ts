@@ -53,7 +53,13 @@ export function registerReindexCommands(program: Command, deps: { config: CliCon
         if (!options.watch) {
           const generations = await r.status({ tenant: options.tenant });
           if (options.json) console.log(JSON.stringify({ generations }, null, 2));
-          else for (const g of generations) console.log(line(g));
+          else {
+            for (const g of generations) {
+              console.log(line(g));
+              for (const t of g.tenants) if (t.state === 'failed' && t.reason) console.log(`  ${t.tenant}: failed: ${t.reason}`);
+              for (const t of g.tenants) if (t.absentIds.length > 0) console.log(`  ${t.tenant}: absent from the log: ${t.absentIds.join(', ')}${t.absent > t.absentIds.length ? ` (+${t.absent - t.absentIds.length} more)` : ''}`);
+            }
+          }
           return;
         }
         const bar = new SingleBar({ format: 'generation {id} [{bar}] {value}/{total} documents  lag {lag}  ETA {eta_s}s' }, Presets.shades_classic);

@@ -21,6 +21,10 @@ export interface TenantProgress {
   chunks: number;
   /** Live documents of the active generation missing here although the replay is over. */
   absent: number;
+  /** Their ids (the first 100). */
+  absentIds: string[];
+  /** Why the tenant left the generation (failed, cancelled, retired). */
+  reason: string | null;
 }
 
 export interface GenerationStatus {
@@ -100,14 +104,15 @@ export async function openReindex(config: CliConfig, options: { logger: Logger }
       const tenants: TenantProgress[] = [];
       for (const s of mine) {
         if (s.state !== 'building' && s.state !== 'active' && s.state !== 'standby') {
-          tenants.push({ tenant: s.tenant, state: s.state, documentsDone: 0, documentsTotal: 0, failed: 0, chunks: 0, absent: 0 });
+          tenants.push({ tenant: s.tenant, state: s.state, documentsDone: 0, documentsTotal: 0, failed: 0, chunks: 0, absent: 0, absentIds: [], reason: s.reason });
           continue;
         }
         const counts = await generationCounts(pool, { tenant: s.tenant, generation: generation.id, active: active.get(s.tenant) ?? null });
         const done = counts.activeLive - counts.missing;
+        const replayOver = lag === 0 && indexerLag === 0;
         tenants.push({
           tenant: s.tenant, state: s.state, documentsDone: done, documentsTotal: counts.activeLive, failed: counts.failed, chunks: counts.chunks,
-          absent: lag === 0 && indexerLag === 0 ? counts.missing : 0,
+          absent: replayOver ? counts.missing : 0, absentIds: replayOver ? counts.missingIds : [], reason: s.reason,
         });
       }
       const sum = (pick: (t: TenantProgress) => number) => tenants.reduce((n, t) => n + pick(t), 0);
