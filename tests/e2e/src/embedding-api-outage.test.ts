@@ -77,6 +77,7 @@ afterAll(async () => {
 describe('embedding API outage', () => {
   it('waits out 429s and 503s: every document indexed, none dead-lettered or failed', async () => {
     const serde = createSerde({ registryUrl: env.SCHEMA_REGISTRY_URL!, topics: [topics.documentsIngest] });
+    await serde.register();
     const documents = makeDocuments(40, { seed: 5, prefix: 'api' });
     misbehaveUntil = Date.now() + MISBEHAVE_MS;
     const producer = kafka.producer();
