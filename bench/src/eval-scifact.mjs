@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chunkDocument, contentHash, getPolicy, normalizeContent, sha256Hex } from '@ragmesh/chunking';
 import { createEmbedder } from '@ragmesh/embeddings';
 import { createSearcher } from '@ragmesh/retrieval';
+import { loadScifactJudgements, ndcgAt10 } from './lib/corpus.mjs';
 import { createGenerationStore, createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/store';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,23 +27,7 @@ const targets = { 'all-MiniLM-L6-v2': 0.7, 'bge-small-en-v1.5': 0.73 };
 
 const readJsonl = (file) => readFileSync(join(dataDir, file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const corpus = readJsonl('corpus.jsonl');
-const queries = new Map(readJsonl('queries.jsonl').map((q) => [q._id, q.text]));
-const qrels = new Map();
-for (const line of readFileSync(join(dataDir, 'qrels/test.tsv'), 'utf8').split('\n').slice(1)) {
-  const [qid, docId, score] = line.replace(/\r$/, '').split('\t');
-  if (!qid || !docId) continue;
-  if (!qrels.has(qid)) qrels.set(qid, new Map());
-  qrels.get(qid).set(docId, Number(score));
-}
-
-/** trec_eval ndcg_cut.10 with linear gain. */
-function ndcgAt10(ranked, relevant) {
-  let dcg = 0;
-  ranked.slice(0, 10).forEach((doc, i) => (dcg += (relevant.get(doc) ?? 0) / Math.log2(i + 2)));
-  const ideal = [...relevant.values()].sort((a, b) => b - a).slice(0, 10);
-  const idcg = ideal.reduce((sum, gain, i) => sum + gain / Math.log2(i + 2), 0);
-  return idcg === 0 ? 0 : dcg / idcg;
-}
+const { queries, qrels } = loadScifactJudgements(dataDir);
 function recallAt100(ranked, relevant) {
   const top = new Set(ranked.slice(0, 100));
   return [...relevant.keys()].filter((d) => top.has(d)).length / relevant.size;

@@ -16,6 +16,7 @@ import { createApiKeyStore, createPool, migrate, withTenant } from '@ragmesh/sto
 import { stackEnv } from '@ragmesh/testkit';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
+import { loadScifactJudgements, ndcgAt10 } from './lib/corpus.mjs';
 import { killAll, startService, stopService } from './lib/mesh.mjs';
 import { benchDir, repoRoot } from './lib/settings.mjs';
 
@@ -32,14 +33,7 @@ const readJsonl = (file) => readFileSync(join(dataDir, file), 'utf8').split('\n'
 const all = readJsonl('corpus.jsonl');
 const corpus = docsWanted > 0 ? all.slice(0, docsWanted) : all;
 const inCorpus = new Set(corpus.map((d) => d._id));
-const queryText = new Map(readJsonl('queries.jsonl').map((q) => [q._id, q.text]));
-const qrels = new Map();
-for (const line of readFileSync(join(dataDir, 'qrels/test.tsv'), 'utf8').split('\n').slice(1)) {
-  const [qid, docId, score] = line.replace(/\r$/, '').split('\t');
-  if (!qid || !docId) continue;
-  if (!qrels.has(qid)) qrels.set(qid, new Map());
-  qrels.get(qid).set(docId, Number(score));
-}
+const { queries: queryText, qrels } = loadScifactJudgements(dataDir);
 const evalQueries = [...qrels].filter(([, rel]) => [...rel.keys()].every((d) => inCorpus.has(d)));
 
 const pool = createPool({ connectionString: stack.databaseUrl, max: 3, applicationName: 'ragmesh-bench-reindex' });
@@ -142,13 +136,6 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)] : null;
 };
-
-function ndcgAt10(ranked, relevant) {
-  let dcg = 0;
-  ranked.slice(0, 10).forEach((doc, i) => (dcg += (relevant.get(doc) ?? 0) / Math.log2(i + 2)));
-  const idcg = [...relevant.values()].sort((a, b) => b - a).slice(0, 10).reduce((sum, gain, i) => sum + gain / Math.log2(i + 2), 0);
-  return idcg === 0 ? 0 : dcg / idcg;
-}
 
 /** Hybrid nDCG@10 through the gateway (documents ranked by their best chunk, as `make eval`). */
 async function gatewayNdcg(gateway, key) {

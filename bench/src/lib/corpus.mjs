@@ -1,5 +1,6 @@
 // BEIR SciFact as benchmark documents, the deterministic "1% edit", and the chunk texts the
 // chunk-embed worker embeds for them (same normalization, chunker, policy and title prefix).
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chunkDocument, getPolicy, normalizeContent, sha256Hex } from '@ragmesh/chunking';
@@ -74,4 +75,26 @@ export function meshChunks(docs, embedder) {
     }
   }
   return { chunkCount: perDoc.reduce((a, b) => a + b, 0), perDoc, uniqueTexts: [...unique.values()] };
+}
+
+/** SciFact's test judgements: query texts by id, and per query the relevance of each judged document. */
+export function loadScifactJudgements(dir) {
+  const queries = new Map(readFileSync(join(dir, 'queries.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((q) => [q._id, q.text]));
+  const qrels = new Map();
+  for (const line of readFileSync(join(dir, 'qrels/test.tsv'), 'utf8').split('\n').slice(1)) {
+    const [qid, docId, score] = line.replace(/\r$/, '').split('\t');
+    if (!qid || !docId) continue;
+    if (!qrels.has(qid)) qrels.set(qid, new Map());
+    qrels.get(qid).set(docId, Number(score));
+  }
+  return { queries, qrels };
+}
+
+/** trec_eval ndcg_cut.10 with linear gain, over documents ranked best first. */
+export function ndcgAt10(ranked, relevant) {
+  let dcg = 0;
+  ranked.slice(0, 10).forEach((doc, i) => (dcg += (relevant.get(doc) ?? 0) / Math.log2(i + 2)));
+  const ideal = [...relevant.values()].sort((a, b) => b - a).slice(0, 10);
+  const idcg = ideal.reduce((sum, gain, i) => sum + gain / Math.log2(i + 2), 0);
+  return idcg === 0 ? 0 : dcg / idcg;
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { StoreError } from './store-error.js';
+import { inTransaction } from './transaction.js';
 import { withTenant } from './with-tenant.js';
 
 export const generationStates = ['building', 'active', 'standby', 'retired', 'cancelled', 'failed'] as const;
@@ -106,21 +107,6 @@ export function createGenerationStore(pool: pg.Pool) {
     return rows.map((r) => r.tenant_id).sort();
   }
 
-  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
   return {
     get,
     dropRows,
@@ -140,7 +126,7 @@ export function createGenerationStore(pool: pg.Pool) {
       let { rows } = await find();
       if (!rows[0]) {
         // Two services starting at once: the advisory lock makes one of them create it.
-        await inTransaction(async (client) => {
+        await inTransaction(pool, async (client) => {
           await client.query("SELECT pg_advisory_xact_lock(hashtext('ragmesh.default-generation'))");
           const again = await client.query('SELECT 1 FROM ragmesh.generations WHERE origin = $1 AND provider = $2 AND model_id = $3 AND dims = $4 AND chunking IS NULL', ['default', spec.provider, spec.modelId, spec.dims]);
           if (again.rows.length === 0) {
@@ -232,7 +218,7 @@ export function createGenerationStore(pool: pg.Pool) {
     async start(options: { spec: GenerationSpec; tenant?: string; maxDocsPerSecond?: number }): Promise<{ generation: Generation; tenants: string[] }> {
       const { spec } = options;
       if (!MODEL_ID.test(spec.modelId)) throw new StoreError('INVALID_GENERATION', `model id ${JSON.stringify(spec.modelId)} must match ${MODEL_ID.source}`);
-      return inTransaction(async (client) => {
+      return inTransaction(pool, async (client) => {
         const active = await client.query<{ tenant_id: string }>(
           `SELECT tenant_id FROM ragmesh.tenant_generations WHERE state = 'active' AND ($1::text IS NULL OR tenant_id = $1) ORDER BY tenant_id FOR UPDATE`,
           [options.tenant ?? null],
@@ -280,7 +266,7 @@ export function createGenerationStore(pool: pg.Pool) {
      * documents) is the caller's to check first.
      */
     async cutover(tenant: string): Promise<{ activated: number; standby: number | null; retired: number | null }> {
-      const result = await inTransaction(async (client) => {
+      const result = await inTransaction(pool, async (client) => {
         const { rows } = await client.query<{ generation_id: string; state: GenerationState }>(
           'SELECT generation_id, state FROM ragmesh.tenant_generations WHERE tenant_id = $1 FOR UPDATE', [tenant],
         );
@@ -305,7 +291,7 @@ export function createGenerationStore(pool: pg.Pool) {
 
     /** The standby generation becomes active again; the active one becomes standby. */
     async rollback(tenant: string): Promise<{ activated: number; standby: number }> {
-      return inTransaction(async (client) => {
+      return inTransaction(pool, async (client) => {
         const { rows } = await client.query<{ generation_id: string; state: GenerationState }>(
           'SELECT generation_id, state FROM ragmesh.tenant_generations WHERE tenant_id = $1 FOR UPDATE', [tenant],
         );

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { StoreError } from './store-error.js';
+import { inTransaction } from './transaction.js';
 
 /** A tenant and, optionally, more transaction-local settings (names from code, never from a request). */
 export interface TenantScope {
@@ -18,17 +19,8 @@ export async function withTenant<T>(pool: pg.Pool, scope: string | TenantScope, 
   if (!tenant) throw new StoreError('TENANT_REQUIRED', 'a tenant is required for tenant-scoped queries');
   const pairs = [['ragmesh.tenant_id', tenant], ...Object.entries(settings)];
   const sql = `SELECT ${pairs.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query(sql, pairs.flat());
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return work(client);
+  });
 }
