@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stackEnv, uniqueName, waitFor } from '@ragmesh/testkit';
 import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 export type ServiceName = 'gateway' | 'chunk-embed' | 'indexer' | 'retriever';
@@ -113,16 +114,26 @@ export async function metricValue(url: string, name: string, labels: Record<stri
 /**
  * Commits the current end of each topic for the run's worker groups. Committed offsets (rather
  * than "start at latest") matter: a worker killed before its first commit must resume where the
- * run began, not skip to whatever is latest when it restarts.
+ * run began, not skip to whatever is latest when it restarts. A chunk/embed worker also consumes
+ * for every generation some tenant of an earlier test file still follows (each under
+ * `<group>-g<id>`): those start at the end too, or each would replay the whole shared log.
  */
 export async function startGroupsAtEnd(env: Record<string, string>): Promise<void> {
   const kafka = new Kafka({ clientId: 'e2e-harness', brokers: stackEnv().brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
+  const db = new pg.Client({ connectionString: stackEnv().databaseUrl });
+  await db.connect();
+  const { rows } = await db
+    .query<{ generation_id: string }>("SELECT DISTINCT generation_id FROM ragmesh.tenant_generations WHERE state IN ('building', 'active', 'standby')")
+    .catch(() => ({ rows: [] as { generation_id: string }[] })); // before the first migration
+  await db.end();
   await admin.connect();
   try {
+    const generationGroups = env.CHUNK_EMBED_GROUP_ID ? rows.map((r) => [`${env.CHUNK_EMBED_GROUP_ID}-g${r.generation_id}`, 'documents.ingest'] as const) : [];
     for (const [groupId, topic] of [
       [env.CHUNK_EMBED_GROUP_ID, 'documents.ingest'],
       [env.INDEXER_GROUP_ID, 'vectors.upsert'],
+      ...generationGroups,
     ] as const) {
       if (!groupId) continue;
       const ends = await admin.fetchTopicOffsets(topic);
