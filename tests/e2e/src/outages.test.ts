@@ -35,9 +35,9 @@ async function stopRedis(): Promise<void> {
   await exited;
 }
 
-/** The stack's own script, with the environment the private stack gave this run. */
-function kafkaScript(verb: 'up' | 'status'): Promise<number> {
-  return new Promise((resolve) => execFile(join(root, 'deploy/local/kafka.sh'), [verb], { env: process.env }, (error) => resolve(error ? 1 : 0)));
+/** The stack's own scripts, with the environment the private stack gave this run. */
+function stackScript(component: 'kafka' | 'apicurio', verb: 'up' | 'down'): Promise<number> {
+  return new Promise((resolve) => execFile(join(root, `deploy/local/${component}.sh`), [verb], { env: process.env }, (error) => resolve(error ? 1 : 0)));
 }
 
 async function post(documents: object[]) {
@@ -93,6 +93,7 @@ afterAll(async () => {
 });
 
 describe('outages', () => {
+  // Grows as the tests add documents: each checks the tenant's whole store.
   const documents = makeDocuments(300, { seed: 41, prefix: 'o' });
 
   it('rides out a broker killed -9 and restarted: every accepted document indexed once, none dead-lettered', async () => {
@@ -103,12 +104,34 @@ describe('outages', () => {
     // While the broker is down: the gateway says 503 with Retry-After, it never hangs or lies.
     const during = await post(documents.slice(100, 101));
     expect(during.status).toBe(503);
-    expect(await kafkaScript('up')).toBe(0);
+    expect(await stackScript('kafka', 'up')).toBe(0);
     for (let i = 100; i < documents.length; i += 50) await postUntilAccepted(documents.slice(i, i + 50));
     await expectExactlyIndexed(documents);
     for (const name of ['chunk-embed', 'indexer'] as const) expect(await metricValue(services[name]!.url, 'ragmesh_dlq_messages_total'), name).toBe(0);
     for (const name of ['chunk-embed', 'indexer', 'retriever', 'gateway'] as const) expect(services[name]!.child.exitCode, `${name} still running`).toBeNull();
   }, 300_000);
+
+  it('keeps documents and queries flowing while the schema registry is down (known schema ids are cached)', async () => {
+    expect(await stackScript('apicurio', 'down')).toBe(0);
+    try {
+      const during = makeDocuments(20, { seed: 43, prefix: 'g' });
+      expect((await post(during)).status).toBe(202);
+      const query = await fetch(`${services.gateway!.url}/v1/query`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ query: 'schema registry replay', topK: 3 }),
+      });
+      expect(query.status).toBe(200);
+      await expectExactlyIndexed([...documents, ...during]);
+      for (const name of ['chunk-embed', 'indexer', 'retriever', 'gateway'] as const) {
+        const ready = await readyz(name);
+        expect(ready.status, name).toBe(200);
+        expect(ready.body).toMatchObject({ status: 'degraded', degraded: ['registry'] });
+      }
+      for (const name of ['chunk-embed', 'indexer'] as const) expect(await metricValue(services[name]!.url, 'ragmesh_dlq_messages_total'), name).toBe(0);
+      documents.push(...during);
+    } finally {
+      expect(await stackScript('apicurio', 'up')).toBe(0);
+    }
+  }, 240_000);
 
   it('keeps ingesting and answering without Redis, reports itself degraded (not unready), and caches again once Redis is back', async () => {
     await stopRedis();
