@@ -17,5 +17,5 @@ export { localModels, isLocalModelId, type LocalModelId, type LocalModelSpec, ty
 export { createBertTokenizer, type ModelTokenizer } from './bert-tokenizer.js';
 export { parseRetryAfter } from './retry-after.js';
 export { l2Normalize, cosineSimilarity } from './vector.js';
-export { embedderConfigFromEnv, type EmbeddingsSettings } from './embedder-settings.js';
+export type { EmbeddingsSettings } from './embedder-settings.js';
 export { createEmbedderPool, type EmbedderPool, type EmbedderSpec } from './embedder-pool.js';

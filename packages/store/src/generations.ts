@@ -63,6 +63,14 @@ const toGeneration = (r: GenerationRow): Generation => ({
 
 const MODEL_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
+/**
+ * Consumer group of a generation's chunk/embed workers: the configured group for the deployment's
+ * default generation, a suffixed one for every other.
+ */
+export function generationGroupId(baseGroupId: string, generation: number, defaultGeneration: number): string {
+  return generation === defaultGeneration ? baseGroupId : `${baseGroupId}-g${generation}`;
+}
+
 /** Name of a generation's partial HNSW index (dropped with the generation). */
 export const vectorIndexName = (generation: number) => `chunks_hnsw_g${generation}`;
 

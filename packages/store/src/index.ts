@@ -10,7 +10,7 @@ export { createIndexWriter, createVectorIndex, type IndexWriter, type DocumentVe
 export { corpusVersion } from './corpus-version.js';
 export { analyzeTables } from './analyze.js';
 export {
-  createGenerationStore, followingStates, generationStates, vectorIndexName,
+  createGenerationStore, followingStates, generationGroupId, generationStates, vectorIndexName,
   type Generation, type GenerationSpec, type GenerationState, type GenerationStore, type TenantGeneration, type EmbeddingProviderName,
 } from './generations.js';
 export { generationCounts, type GenerationCounts } from './generation-counts.js';

@@ -34,25 +34,29 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<strin
 }
 
 /**
- * Serves /healthz (the process answers), /readyz (200 when every required dependency answers,
- * `status: degraded` when only degradable ones fail; 503 otherwise) and /metrics.
+ * The answer of /readyz: 200 when every required dependency answers (`status: degraded`, naming
+ * them, when only degradable ones fail), 503 otherwise; each check's outcome in `checks`.
  */
+export async function readinessReport(options: { checks: Record<string, ReadinessCheck>; degradable?: Record<string, ReadinessCheck>; timeoutMs?: number }) {
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const run = (checks: Record<string, ReadinessCheck>) =>
+    Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
+  const [required, optional] = await Promise.all([run(options.checks), run(options.degradable ?? {})]);
+  const failed = required.some(([, error]) => error !== null);
+  const degraded = optional.filter(([, error]) => error !== null).map(([name]) => name);
+  const checks = Object.fromEntries([...required, ...optional].map(([name, error]) => [name, error ?? 'ok']));
+  const status = failed ? 'not_ready' : degraded.length > 0 ? 'degraded' : 'ready';
+  return { httpStatus: failed ? 503 : 200, body: { status, checks, ...(degraded.length > 0 ? { degraded } : {}) } };
+}
+
+/** Serves /healthz (the process answers), /readyz (see readinessReport) and /metrics. */
 export async function startHealthServer(options: HealthServerOptions): Promise<Server & { url: string }> {
-  const timeoutMs = options.checkTimeoutMs ?? 2_000;
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
     if (path === '/metrics' && options.metricsHandler) return options.metricsHandler(req, res);
     if (path === '/readyz') {
-      const run = (checks: Record<string, ReadinessCheck>) =>
-        Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
-      void Promise.all([run(options.checks), run(options.degradable ?? {})]).then(([required, optional]) => {
-        const failed = required.some(([, error]) => error !== null);
-        const degraded = optional.filter(([, error]) => error !== null);
-        const checks = Object.fromEntries([...required, ...optional].map(([name, error]) => [name, error ?? 'ok']));
-        const status = failed ? 'not_ready' : degraded.length > 0 ? 'degraded' : 'ready';
-        json(res, failed ? 503 : 200, { status, checks, ...(degraded.length > 0 ? { degraded: degraded.map(([name]) => name) } : {}) });
-      });
+      void readinessReport({ checks: options.checks, degradable: options.degradable, timeoutMs: options.checkTimeoutMs }).then(({ httpStatus, body }) => json(res, httpStatus, body));
       return;
     }
     json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${path}`, details: {} } });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPacer, generationGroupId } from './generation-workers.js';
+import { generationGroupId } from '@ragmesh/store';
+import { createPacer } from './generation-workers.js';
 
 describe('generation workers', () => {
   it('paces documents at the given rate without waiting for the first', async () => {

@@ -158,8 +158,3 @@ export function createPacer(perSecond: number, sleep = (ms: number) => new Promi
     if (at > now) await sleep(at - now);
   };
 }
-
-/** Consumer group of a generation: the configured group for the default one, a suffixed one for the others. */
-export function generationGroupId(baseGroupId: string, generation: number, defaultGeneration: number): string {
-  return generation === defaultGeneration ? baseGroupId : `${baseGroupId}-g${generation}`;
-}

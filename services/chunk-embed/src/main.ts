@@ -2,7 +2,7 @@ import { startTelemetry } from '@ragmesh/telemetry/sdk';
 import { embeddingModelId, kafkaClientOptions, loadOrExit } from '@ragmesh/config';
 import { createSerde, topics } from '@ragmesh/contracts';
 import { createEmbedderPool } from '@ragmesh/embeddings';
-import { createDocumentRequests, createGenerationStore, createPool, migrate } from '@ragmesh/store';
+import { createDocumentRequests, createGenerationStore, createPool, generationGroupId, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
 import {
   createConsumerWorker, createKafka, createProducer, kafkaReady, onShutdown, postgresReady, redisReady, registryReady, startHealthServer,
@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { createChunkEmbedWorker } from './app.js';
 import { loadConfig } from './config.js';
 import { createGenerationMetrics } from './generation-metrics.js';
-import { createGenerationWorkers, createPacer, generationGroupId } from './generation-workers.js';
+import { createGenerationWorkers, createPacer } from './generation-workers.js';
 import { createRedisCaches } from './redis-caches.js';
 import { createVectorPublisher } from './vector-publisher.js';
 

@@ -1,4 +1,5 @@
 import type { Logger } from '@ragmesh/telemetry';
+import { createFailSoft } from '@ragmesh/worker-runtime';
 import type { Redis } from 'ioredis';
 
 /** Vectors by model and sha256 of the embedded text; a cached text is never embedded again. */
@@ -26,32 +27,21 @@ const toVector = (buffer: Buffer) => new Float32Array(buffer.buffer.slice(buffer
  * uncached instead of waiting (logged once a minute); they fill again once it is back.
  */
 export function createRedisCaches(redis: Redis, options: { ttlSeconds: number; logger?: Logger }) {
-  let lastWarned = 0;
-  async function softly<T>(what: string, work: () => Promise<T>, fallback: T): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (Date.now() - lastWarned > 60_000) {
-        lastWarned = Date.now();
-        options.logger?.warn('redis unavailable, working without the cache', { cache: what, error: String(error) });
-      }
-      return fallback;
-    }
-  }
+  const softly = createFailSoft({ logger: options.logger, message: 'redis unavailable, working without the cache' });
   const set = (pipeline: ReturnType<Redis['pipeline']>, key: string, value: Buffer | string) =>
     options.ttlSeconds > 0 ? pipeline.set(key, value, 'EX', options.ttlSeconds) : pipeline.set(key, value);
 
   const embeddings: EmbeddingCache = {
     async getMany(model, textHashes) {
       if (textHashes.length === 0) return [];
-      const values = await softly('embeddings', () => redis.mgetBuffer(...textHashes.map((h) => `ragmesh:emb:${model}:${h}`)), textHashes.map(() => null));
+      const values = await softly(() => redis.mgetBuffer(...textHashes.map((h) => `ragmesh:emb:${model}:${h}`)), textHashes.map(() => null));
       return values.map((v) => (v ? toVector(v) : null));
     },
     async setMany(model, entries) {
       if (entries.length === 0) return;
       const pipeline = redis.pipeline();
       for (const { textHash, vector } of entries) set(pipeline, `ragmesh:emb:${model}:${textHash}`, toBuffer(vector));
-      await softly('embeddings', () => pipeline.exec(), null);
+      await softly(() => pipeline.exec(), null);
     },
   };
 
@@ -60,13 +50,13 @@ export function createRedisCaches(redis: Redis, options: { ttlSeconds: number; l
       if (keys.length === 0) return [];
       // Unknown is not "nothing in flight": without Redis no document is skipped (it is embedded
       // again, which the store absorbs), so "A indexed, B in flight, A again" never leaves B.
-      return softly('published', () => redis.mget(...keys.map((k) => `ragmesh:doc-hash:${model}:${k}`)), keys.map(() => UNKNOWN));
+      return softly(() => redis.mget(...keys.map((k) => `ragmesh:doc-hash:${model}:${k}`)), keys.map(() => UNKNOWN));
     },
     async setMany(model, entries) {
       if (entries.length === 0) return;
       const pipeline = redis.pipeline();
       for (const { key, hash } of entries) set(pipeline, `ragmesh:doc-hash:${model}:${key}`, hash);
-      await softly('published', () => pipeline.exec(), null);
+      await softly(() => pipeline.exec(), null);
     },
   };
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DocumentRequests } from '@ragmesh/store';
 import type { Logger } from '@ragmesh/telemetry';
-import type { ReadinessCheck } from '@ragmesh/worker-runtime';
+import { readinessReport, type ReadinessCheck } from '@ragmesh/worker-runtime';
 import express from 'express';
 import { bearerAuth, type TenantResolver } from './auth.js';
 import type { DocumentPublisher } from './document-publisher.js';
@@ -33,25 +33,8 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
-    const run = (checks: Record<string, ReadinessCheck>) =>
-      Promise.all(
-        Object.entries(checks).map(async ([name, check]) => {
-          try {
-            await check();
-            return [name, 'ok'] as const;
-          } catch (error) {
-            return [name, error instanceof Error ? error.message : String(error)] as const;
-          }
-        }),
-      );
-    const [required, optional] = await Promise.all([run(deps.checks), run(deps.degradable ?? {})]);
-    const ready = required.every(([, state]) => state === 'ok');
-    const degraded = optional.filter(([, state]) => state !== 'ok').map(([name]) => name);
-    res.status(ready ? 200 : 503).json({
-      status: ready ? (degraded.length ? 'degraded' : 'ready') : 'not_ready',
-      checks: Object.fromEntries([...required, ...optional]),
-      ...(degraded.length ? { degraded } : {}),
-    });
+    const { httpStatus, body } = await readinessReport({ checks: deps.checks, degradable: deps.degradable });
+    res.status(httpStatus).json(body);
   });
   app.get('/metrics', (req, res) => {
     if (deps.metricsHandler) deps.metricsHandler(req, res);

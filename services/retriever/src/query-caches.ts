@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { QueryResponse } from '@ragmesh/contracts';
 import type { Logger } from '@ragmesh/telemetry';
+import { createFailSoft } from '@ragmesh/worker-runtime';
 import type { Redis } from 'ioredis';
 
 export interface QueryCaches {
@@ -29,19 +30,8 @@ export function resultKey(parts: { tenant: string; corpusVersion: string; model:
  */
 export function createQueryCaches(redis: Redis, options: { resultTtlSeconds: number; cacheQueryVectors: boolean; logger?: Logger }): QueryCaches {
   // Caches, not stores: while Redis is away a read is a miss and a write is dropped, so queries
-  // are answered uncached (logged once a minute) rather than failed.
-  let lastWarned = 0;
-  async function softly<T>(work: () => Promise<T>, fallback: T): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (Date.now() - lastWarned > 60_000) {
-        lastWarned = Date.now();
-        options.logger?.warn('redis unavailable, answering without the cache', { error: String(error) });
-      }
-      return fallback;
-    }
-  }
+  // are answered uncached rather than failed.
+  const softly = createFailSoft({ logger: options.logger, message: 'redis unavailable, answering without the cache' });
   return {
     results: options.resultTtlSeconds > 0,
     async queryVector(model, text, embed) {

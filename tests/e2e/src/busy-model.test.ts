@@ -1,11 +1,11 @@
 // A busy model never costs the chunk/embed worker its group membership: one slice of 130
 // documents whose model work takes 65 s (the `hash` embedder burning 500 ms of CPU per text, in
 // the worker's model thread) under a 6 s session timeout.
-import { createSerde, topics, type DocumentEvent } from '@ragmesh/contracts';
+import { createSerde, topics } from '@ragmesh/contracts';
 import { testKafka, uniqueName, waitFor } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appPool, storeSnapshot } from './corpus.js';
-import { killAll, meshEnv, metricValue, startGroupsAtEnd, startService, stopService, type RunningService, type ServiceName } from './mesh-harness.js';
+import { appPool, ingestRecord, storeSnapshot } from './corpus.js';
+import { meshEnv, metricValue, startGroupsAtEnd, startService, stopServices, type RunningService, type ServiceName } from './mesh-harness.js';
 
 const DOCUMENTS = 130;
 const WORK_MS = 500;
@@ -24,8 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const service of Object.values(services)) if (service) await stopService(service);
-  killAll();
+  await stopServices(services);
   await pool.end();
 });
 
@@ -38,11 +37,8 @@ describe('a busy model', () => {
     await producer.send({
       topic: topics.documentsIngest,
       messages: Array.from({ length: DOCUMENTS }, (_, i) => {
-        const event: DocumentEvent = {
-          eventId: uniqueName('e'), op: 'UPSERT', tenant, documentId: `b${i}`, uri: null, title: null, content: `Busy model document ${i} about ${uniqueName('topic')}.`,
-          contentType: 'text/plain', metadata: {}, contentHash: null, chunking: 'default', embeddingModel: null, sourceTime: ++version,
-        };
-        return { key: `${tenant}:b${i}`, value: serde.encode(topics.documentsIngest, event), partition: 0 };
+        const doc = { id: `b${i}`, title: null, content: `Busy model document ${i} about ${uniqueName('topic')}.`, contentType: 'text/plain' as const, metadata: {} };
+        return { ...ingestRecord(serde, { tenant, doc, version: ++version }), partition: 0 };
       }),
     });
     await producer.disconnect();

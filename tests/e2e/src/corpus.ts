@@ -1,9 +1,10 @@
 // Deterministic test documents and the chunks the pipeline must produce for them.
 import { chunkDocument, getPolicy, normalizeContent } from '@ragmesh/chunking';
+import { topics, type DocumentEvent, type Serde } from '@ragmesh/contracts';
 import { createHashEmbedder } from '@ragmesh/embeddings';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
-import { stackEnv, waitFor } from '@ragmesh/testkit';
+import { stackEnv, uniqueName, waitFor } from '@ragmesh/testkit';
 
 const words = 'retrieval vector index kafka partition offset embedding chunk tenant query hybrid sparse dense model token schema registry replay version commit batch cache redis postgres lexical semantic ranking fusion document paragraph heading'.split(' ');
 
@@ -51,6 +52,16 @@ export function makeDocuments(count: number, options: { seed?: number; prefix?: 
       metadata: { n: String(i), kind: String(kind) },
     };
   });
+}
+
+/** A documents.ingest record for `doc` as an upstream producer sends it: Avro value, key `tenant:documentId`. */
+export function ingestRecord(serde: Pick<Serde, 'encode'>, options: { tenant: string; version: number; doc: Pick<TestDocument, 'id' | 'content' | 'contentType' | 'metadata'> & { title: string | null } }) {
+  const { tenant, doc } = options;
+  const event: DocumentEvent = {
+    eventId: uniqueName('e'), op: 'UPSERT', tenant, documentId: doc.id, uri: null, title: doc.title, content: doc.content,
+    contentType: doc.contentType, metadata: doc.metadata, contentHash: null, chunking: 'default', embeddingModel: null, sourceTime: options.version,
+  };
+  return { key: `${tenant}:${doc.id}`, value: serde.encode(topics.documentsIngest, event) };
 }
 
 const embedder = createHashEmbedder({ dims: 384 });

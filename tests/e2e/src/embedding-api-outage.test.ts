@@ -2,11 +2,11 @@
 // the first seconds of a run: documents wait and retry, none is dead-lettered or marked failed.
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { createSerde, topics, type DocumentEvent } from '@ragmesh/contracts';
+import { createSerde, topics } from '@ragmesh/contracts';
 import { testKafka, uniqueName, waitFor } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appPool, makeDocuments, storeSnapshot } from './corpus.js';
-import { freePort, killAll, meshEnv, metricValue, startGroupsAtEnd, startService, stopService, type RunningService, type ServiceName } from './mesh-harness.js';
+import { appPool, ingestRecord, makeDocuments, storeSnapshot } from './corpus.js';
+import { freePort, meshEnv, metricValue, startGroupsAtEnd, startService, stopServices, type RunningService, type ServiceName } from './mesh-harness.js';
 
 const DIMS = 8;
 const MISBEHAVE_MS = 8_000;
@@ -66,8 +66,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const service of Object.values(services)) if (service) await stopService(service);
-  killAll();
+  await stopServices(services);
   // Leave no followed generation behind for the chunk/embed workers of later files.
   await pool.query('DELETE FROM ragmesh.tenant_generations WHERE tenant_id = $1', [tenant]);
   await pool.end();
@@ -85,13 +84,7 @@ describe('embedding API outage', () => {
     let version = Date.now();
     await producer.send({
       topic: topics.documentsIngest,
-      messages: documents.map((doc) => {
-        const event: DocumentEvent = {
-          eventId: uniqueName('e'), op: 'UPSERT', tenant, documentId: doc.id, uri: null, title: doc.title, content: doc.content,
-          contentType: doc.contentType, metadata: doc.metadata, contentHash: null, chunking: 'default', embeddingModel: null, sourceTime: ++version,
-        };
-        return { key: `${tenant}:${doc.id}`, value: serde.encode(topics.documentsIngest, event) };
-      }),
+      messages: documents.map((doc) => ingestRecord(serde, { tenant, doc, version: ++version })),
     });
     await producer.disconnect();
     await waitFor(async () => (await storeSnapshot(pool, tenant)).documents.filter((d) => d.status === 'indexed').length === documents.length, {

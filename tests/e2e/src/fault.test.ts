@@ -1,9 +1,9 @@
 import { contentHash, normalizeContent } from '@ragmesh/chunking';
-import { createSerde, topics, type DocumentEvent } from '@ragmesh/contracts';
+import { createSerde, topics } from '@ragmesh/contracts';
 import { testKafka, uniqueName } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appPool, expectedChunks, makeDocuments, paragraph, rng, storeSnapshot, waitCaughtUp, type TestDocument } from './corpus.js';
-import { killAll, meshEnv, startGroupsAtEnd, startService, stopService, type RunningService, type ServiceName } from './mesh-harness.js';
+import { appPool, expectedChunks, ingestRecord, makeDocuments, paragraph, rng, storeSnapshot, waitCaughtUp, type TestDocument } from './corpus.js';
+import { meshEnv, startGroupsAtEnd, startService, stopService, stopServices, type RunningService, type ServiceName } from './mesh-harness.js';
 
 const env = meshEnv('fault', { CHUNK_EMBED_MAX_BATCH: '64', INDEXER_MAX_BATCH: '64', KAFKA_SESSION_TIMEOUT_MS: '6000' });
 const kafka = testKafka();
@@ -20,8 +20,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const service of Object.values(services)) if (service) await stopService(service);
-  killAll();
+  await stopServices(services);
   await pool.end();
 });
 
@@ -39,13 +38,7 @@ describe('crash safety', () => {
     const producer = kafka.producer();
     await producer.connect();
     let version = Date.now();
-    const toMessage = (doc: TestDocument) => {
-      const event: DocumentEvent = {
-        eventId: uniqueName('e'), op: 'UPSERT', tenant, documentId: doc.id, uri: null, title: doc.title, content: doc.content,
-        contentType: doc.contentType, metadata: doc.metadata, contentHash: null, chunking: 'default', embeddingModel: null, sourceTime: ++version,
-      };
-      return { key: `${tenant}:${doc.id}`, value: serde.encode(topics.documentsIngest, event) };
-    };
+    const toMessage = (doc: TestDocument) => ingestRecord(serde, { tenant, doc, version: ++version });
 
     const all = [...documents, ...updates];
     let kills = 0;

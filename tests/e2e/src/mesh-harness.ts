@@ -99,6 +99,12 @@ export async function stopService(service: RunningService, signal: NodeJS.Signal
   return exited;
 }
 
+/** Stops (SIGTERM) every service of a test file, then SIGKILLs whatever is still starting. */
+export async function stopServices(services: Partial<Record<ServiceName, RunningService>>): Promise<void> {
+  for (const service of Object.values(services)) if (service) await stopService(service);
+  killAll();
+}
+
 /** Reads one sample from a Prometheus text page: the sum over series matching `labels`. */
 export async function metricValue(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();

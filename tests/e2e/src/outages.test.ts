@@ -9,7 +9,7 @@ import { createApiKeyStore, migrate } from '@ragmesh/store';
 import { uniqueName, waitFor } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPool, expectedChunks, makeDocuments, storeSnapshot, type TestDocument } from './corpus.js';
-import { freePort, killAll, meshEnv, metricValue, root, startGroupsAtEnd, startService, stopService, type RunningService, type ServiceName } from './mesh-harness.js';
+import { freePort, meshEnv, metricValue, root, startGroupsAtEnd, startService, stopServices, type RunningService, type ServiceName } from './mesh-harness.js';
 
 const stateDir = process.env.RAGMESH_STATE_DIR ?? join(root, '.state');
 const pool = appPool();
@@ -45,6 +45,13 @@ async function post(documents: object[]) {
     method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ documents }),
   });
   return { status: response.status, retryAfter: response.headers.get('retry-after') };
+}
+
+async function query(text: string) {
+  const response = await fetch(`${services.gateway!.url}/v1/query`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ query: text, topK: 3 }),
+  });
+  return response.status;
 }
 
 async function readyz(name: ServiceName) {
@@ -86,8 +93,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const service of Object.values(services)) if (service) await stopService(service);
-  killAll();
+  await stopServices(services);
   await stopRedis();
   await pool.end();
 });
@@ -116,10 +122,7 @@ describe('outages', () => {
     try {
       const during = makeDocuments(20, { seed: 43, prefix: 'g' });
       expect((await post(during)).status).toBe(202);
-      const query = await fetch(`${services.gateway!.url}/v1/query`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ query: 'schema registry replay', topK: 3 }),
-      });
-      expect(query.status).toBe(200);
+      expect(await query('schema registry replay')).toBe(200);
       await expectExactlyIndexed([...documents, ...during]);
       for (const name of ['chunk-embed', 'indexer', 'retriever', 'gateway'] as const) {
         const ready = await readyz(name);
@@ -137,10 +140,7 @@ describe('outages', () => {
     await stopRedis();
     const more = makeDocuments(20, { seed: 42, prefix: 'r' });
     expect((await post(more)).status).toBe(202);
-    const query = await fetch(`${services.gateway!.url}/v1/query`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ query: 'kafka partition offset', topK: 3 }),
-    });
-    expect(query.status).toBe(200);
+    expect(await query('kafka partition offset')).toBe(200);
     await expectExactlyIndexed([...documents, ...more]);
     for (const name of ['chunk-embed', 'retriever'] as const) {
       const ready = await readyz(name);

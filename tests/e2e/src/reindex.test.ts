@@ -10,7 +10,7 @@ import { createApiKeyStore, migrate, withTenant } from '@ragmesh/store';
 import { stackEnv, uniqueName, waitFor } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPool, makeDocuments, type TestDocument } from './corpus.js';
-import { killAll, meshEnv, root, startGroupsAtEnd, startService, stopService, type RunningService, type ServiceName } from './mesh-harness.js';
+import { meshEnv, root, startGroupsAtEnd, startService, stopService, stopServices, type RunningService, type ServiceName } from './mesh-harness.js';
 
 const env = meshEnv('reindex', { EMBEDDINGS_PROVIDER: 'local', EMBEDDINGS_MODEL: 'all-MiniLM-L6-v2', EMBEDDINGS_DIMS: '384', LOG_LEVEL: 'warn' });
 const pool = appPool();
@@ -107,8 +107,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const service of Object.values(services)) if (service) await stopService(service);
-  killAll();
+  await stopServices(services);
   // The tenant leaves every generation, so the chunk/embed workers of later test files (which
   // serve every generation some tenant follows) do not load this file's models.
   await pool.query('DELETE FROM ragmesh.tenant_generations WHERE tenant_id = $1', [tenant]);

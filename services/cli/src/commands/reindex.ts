@@ -3,7 +3,7 @@ import { kafkaClientOptions } from '@ragmesh/config';
 import { topics } from '@ragmesh/contracts';
 import { isLocalModelId, localModels } from '@ragmesh/embeddings';
 import {
-  createGenerationStore, createPool, createVectorIndex, generationCounts, migrate,
+  createGenerationStore, createPool, createVectorIndex, generationCounts, generationGroupId, migrate,
   type EmbeddingProviderName, type Generation, type GenerationSpec, type GenerationState, type GenerationStore,
 } from '@ragmesh/store';
 import type { Logger } from '@ragmesh/telemetry';
@@ -45,14 +45,16 @@ export interface GenerationStatus {
   etaSeconds: number | null;
   /** documents.ingest records its consumer group has not read yet. */
   lag: number;
+  /** vectors.upsert records the indexer has not applied yet (shared by every generation). */
+  indexerLag: number;
   /** Replay over (no lag, the indexer idle) and every live document of the active generation present or failed. */
   caughtUp: boolean;
   tenants: TenantProgress[];
 }
 
-/** Consumer group of a generation's chunk/embed workers (see services/chunk-embed generationGroupId). */
+/** The chunk/embed group of `generation`, taking the newest default generation as the workers' default. */
 function groupOf(config: CliConfig, generation: Generation, newestDefault: number): string {
-  return generation.origin === 'default' && generation.id === newestDefault ? config.CHUNK_EMBED_GROUP_ID : `${config.CHUNK_EMBED_GROUP_ID}-g${generation.id}`;
+  return generationGroupId(config.CHUNK_EMBED_GROUP_ID, generation.id, newestDefault);
 }
 
 /** What `reindex start` asks for, with the provider and dims inferred for known models. */
@@ -137,6 +139,7 @@ export async function openReindex(config: CliConfig, options: { logger: Logger }
         rate: Math.round(rate * 100) / 100,
         etaSeconds: missing === 0 ? 0 : rate > 0 ? Math.ceil(missing / rate) : null,
         lag,
+        indexerLag,
         caughtUp: following && lag === 0 && indexerLag === 0 && missing - sum((t) => t.absent) === 0,
         tenants,
       });
@@ -150,8 +153,7 @@ export async function openReindex(config: CliConfig, options: { logger: Logger }
     if (!found) return { reason: `tenant ${tenant} has no building generation`, building: null };
     const mine = found.tenants.find((t) => t.tenant === tenant)!;
     if (found.lag > 0) return { reason: `generation ${found.id} is still replaying documents.ingest: ${found.lag} records behind`, building: found };
-    const indexerLag = await groupLag(config.INDEXER_GROUP_ID, topics.vectorsUpsert);
-    if (indexerLag > 0) return { reason: `the indexer has ${indexerLag} vectors.upsert records to apply`, building: found };
+    if (found.indexerLag > 0) return { reason: `the indexer has ${found.indexerLag} vectors.upsert records to apply`, building: found };
     const missing = mine.documentsTotal - mine.documentsDone;
     if (missing > mine.absent) return { reason: `${missing - mine.absent} documents of the active generation are not in generation ${found.id} yet`, building: found };
     if (mine.absent > 0 && !allowAbsent) {
