@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Local PostgreSQL for ragmesh: server up, pgvector >= 0.8, role `ragmesh` + database $RAGMESH_DB
 # (`ragmesh` unless set: `make test` uses its own, see private-stack.sh).
-# Usage: deploy/local/postgres.sh up|down|status|drop   (idempotent; safe to rerun)
+# Usage: deploy/local/postgres.sh up|down|status|drop|restart   (idempotent; safe to rerun)
+# PG_DATADIR=<dir> PGPORT=<port>: a cluster of the caller's own in <dir> (initdb on first up),
+#   which `down` stops and `restart` crash-restarts (immediate stop, then start): what the fault
+#   tests and `make chaos` bounce. Without PG_DATADIR the machine's cluster is used and never
+#   restarted; `down` stops it only if `up` started it.
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -19,6 +23,8 @@ LOG=$STATE/logs/postgres.log
 MARKER=$STATE/pids/postgres.started
 SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 PGVER=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1 || true)
+OWN_DIR=${PG_DATADIR:-}
+RUN_AS=(); [ "$(id -u)" -eq 0 ] && RUN_AS=(runuser -u postgres --)   # postgres refuses to run as root
 STEP=init
 
 say() { echo "postgres.sh: $*" | tee -a "$LOG"; }
@@ -43,15 +49,41 @@ pick_superuser() {
   SU_PSQL+=(-h /var/run/postgresql -p "$PGPORT")
 }
 
+ensure_postgresql() {
+  if [ -z "$PGVER" ]; then
+    say "installing postgresql"; $SUDO apt-get update >>"$LOG" 2>&1; apt_install postgresql
+    PGVER=$(ls /etc/postgresql | sort -V | tail -1)
+  fi
+}
+
+# The caller's own cluster: TCP on 127.0.0.1 only (no socket to clash with the machine's), trust auth.
+own_ctl() { "${RUN_AS[@]}" "/usr/lib/postgresql/$PGVER/bin/pg_ctl" -D "$OWN_DIR" "$@"; }
+start_own() {
+  ensure_postgresql
+  if [ ! -f "$OWN_DIR/PG_VERSION" ]; then
+    STEP="initdb $OWN_DIR"
+    mkdir -p "$OWN_DIR"; [ ${#RUN_AS[@]} -eq 0 ] || chown postgres: "$OWN_DIR"; chmod 700 "$OWN_DIR"
+    "${RUN_AS[@]}" "/usr/lib/postgresql/$PGVER/bin/initdb" -D "$OWN_DIR" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >>"$LOG" 2>&1
+  fi
+  STEP="start own cluster $OWN_DIR on $PGPORT"
+  if pg_isready -q -h "$PGHOST" -p "$PGPORT"; then say "own cluster already up on $PGPORT"; return; fi
+  own_ctl -w -t 60 -l "$OWN_DIR/server.log" \
+    -o "-p $PGPORT -c listen_addresses=$PGHOST -c unix_socket_directories= -c shared_buffers=128MB" start >>"$LOG" 2>&1
+  say "own cluster up on $PGHOST:$PGPORT ($OWN_DIR)"
+}
+stop_own() {
+  [ -f "$OWN_DIR/postmaster.pid" ] || { say "own cluster $OWN_DIR not running"; return; }
+  own_ctl -w -t 60 -m "$1" stop >>"$LOG" 2>&1 || true
+  say "own cluster $OWN_DIR stopped ($1)"
+}
+
 start_server() {
+  if [ -n "$OWN_DIR" ]; then start_own; return; fi
   STEP="start server"
   local rc=0; pg_isready -q -h "$PGHOST" -p "$PGPORT" || rc=$?
   if [ $rc -eq 0 ]; then say "reusing server on $PGHOST:$PGPORT"; return; fi
   if [ $rc -ne 1 ]; then   # 1 = starting up: just wait for it
-    if [ -z "$PGVER" ]; then
-      say "installing postgresql"; $SUDO apt-get update >>"$LOG" 2>&1; apt_install postgresql
-      PGVER=$(ls /etc/postgresql | sort -V | tail -1)
-    fi
+    ensure_postgresql
     say "starting cluster $PGVER/main"
     $SUDO pg_ctlcluster --skip-systemctl-redirect "$PGVER" main start >>"$LOG" 2>&1
     echo "$PGVER" > "$MARKER"
@@ -134,6 +166,7 @@ up() {
 }
 
 down() {
+  if [ -n "$OWN_DIR" ]; then stop_own fast; return; fi
   if [ -f "$MARKER" ]; then
     STEP="stop server"
     local ver; ver=$(cat "$MARKER")
@@ -154,6 +187,13 @@ drop() {
   say "dropped database $DB"
 }
 
+# Only ever the caller's own cluster: an immediate stop (no checkpoint, crash recovery on start).
+restart() {
+  [ -n "$OWN_DIR" ] || { echo "postgres.sh: restart needs PG_DATADIR (only a cluster of our own is ever bounced)" >&2; exit 2; }
+  stop_own immediate
+  start_own
+}
+
 status() {
   trap - ERR
   if ! pg_isready -q -h "$PGHOST" -p "$PGPORT"; then echo "postgres: not running on $PGHOST:$PGPORT"; exit 3; fi
@@ -166,6 +206,6 @@ status() {
 mkdir -p "$STATE/logs" "$STATE/pids"
 trap 'on_err $?' ERR
 case "${1:-}" in
-  up) up ;; down) down ;; status) status ;; drop) drop ;;
-  *) echo "usage: $0 up|down|status|drop" >&2; exit 2 ;;
+  up) up ;; down) down ;; status) status ;; drop) drop ;; restart) restart ;;
+  *) echo "usage: $0 up|down|status|drop|restart" >&2; exit 2 ;;
 esac

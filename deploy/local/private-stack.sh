@@ -39,6 +39,12 @@ wipe() {
   "$HERE/apicurio.sh" down >/dev/null 2>&1 || true
   "$HERE/kafka.sh" down >/dev/null 2>&1 || true
   rm -rf "$RAGMESH_STATE_DIR/kafka/data" "$RAGMESH_STATE_DIR/kafka/cluster.id" "$RAGMESH_STATE_DIR/apicurio/h2"
+  local own   # Postgres clusters of a test's own (PG_DATADIR) that an interrupted run left behind
+  for own in "$RAGMESH_STATE_DIR"/pg-*/; do
+    [ -f "$own/PG_VERSION" ] || continue
+    PG_DATADIR="${own%/}" "$HERE/postgres.sh" down >/dev/null 2>&1 || true
+    rm -rf "$own"
+  done
   "$HERE/postgres.sh" drop >/dev/null 2>&1 || true
   if redis-cli -p 6379 ping >/dev/null 2>&1; then redis-cli -p 6379 -n "$redis_db" flushdb >/dev/null; fi
 }

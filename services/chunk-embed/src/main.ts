@@ -21,7 +21,7 @@ const logger = createLogger({ service: 'chunk-embed', level: config.LOG_LEVEL })
 
 const embedders = createEmbedderPool(config);
 const defaultEmbedder = await embedders.get({ provider: config.EMBEDDINGS_PROVIDER, modelId: config.EMBEDDINGS_MODEL, dims: config.EMBEDDINGS_DIMS });
-const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-chunk-embed', onIdleError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
+const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-chunk-embed', onConnectionError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
 await migrate(pool);
 const generations = createGenerationStore(pool);
 const defaultGeneration = await generations.ensureDefault({

@@ -16,7 +16,7 @@ const telemetry = startTelemetry({ service: 'gateway' });
 const config = loadOrExit(() => loadConfig(), 'gateway');
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
 
-const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-gateway', onIdleError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
+const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-gateway', onConnectionError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
 await migrate(pool);
 const generations = createGenerationStore(pool);
 const defaultGeneration = await generations.ensureDefault({ provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS });

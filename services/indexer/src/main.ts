@@ -11,7 +11,7 @@ const telemetry = startTelemetry({ service: 'indexer' });
 const config = loadOrExit(() => loadConfig(), 'indexer');
 const logger = createLogger({ service: 'indexer', level: config.LOG_LEVEL });
 
-const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-indexer', onIdleError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
+const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-indexer', onConnectionError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
 await migrate(pool);
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-indexer'), logger });
 const admin = kafka.admin();

@@ -20,7 +20,7 @@ const logger = createLogger({ service: 'retriever', level: config.LOG_LEVEL });
 const embedders = createEmbedderPool(config);
 // Loaded before the service reports ready: the default model answers most tenants' first queries.
 await embedders.get({ provider: config.EMBEDDINGS_PROVIDER, modelId: config.EMBEDDINGS_MODEL, dims: config.EMBEDDINGS_DIMS });
-const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-retriever', onIdleError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
+const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-retriever', onConnectionError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
 await migrate(pool);
 const generations = createGenerationStore(pool);
 const defaultGeneration = await generations.ensureDefault({ provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS });
