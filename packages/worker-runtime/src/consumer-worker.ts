@@ -6,7 +6,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Produce
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.js';
 import { deadLetterRecord } from './dead-letter.js';
 import { createRuntimeMetrics } from './runtime-metrics.js';
-import { errorCode, isInfrastructureError, isRetriable } from './worker-error.js';
+import { configurationProblem, errorCode, isInfrastructureError, isRetriable } from './worker-error.js';
 
 /** One decoded message handed to a handler, with what is needed to log and trace it. */
 export interface WorkerMessage<E> {
@@ -72,6 +72,8 @@ export interface ConsumerWorkerOptions<T extends Topic> {
   undecodable?: 'dead-letter' | 'skip';
   /** Called when the consumer crashed for good; main should exit so a supervisor restarts it. */
   onCrash?: (error: Error) => void;
+  /** How often a partition held by a configuration problem (see configurationProblem) tries again. Default 30 s. */
+  configurationRecheckMs?: number;
 }
 
 type Attempt = { ok: true } | { ok: false; error: unknown; attempts: number } | { aborted: true };
@@ -106,10 +108,13 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
   });
   let joined = false;
   let stopping = false;
+  // Partitions held by a dependency refusing this service, with the reason: readiness reports them.
+  const refused = new Map<number, string>();
 
   consumer.on(consumer.events.GROUP_JOIN, () => {
     metrics.joins.add(1, { group: options.groupId });
     joined = true;
+    refused.clear(); // partitions may have moved; a held one reports itself again on its next try
   });
   consumer.on(consumer.events.CRASH, (event) => {
     joined = false;
@@ -133,11 +138,24 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
   }
 
   async function attempt(run: () => Promise<void>, payload: EachBatchPayload, describe: object): Promise<Attempt> {
+    const partition = payload.batch.partition;
     for (let attemptNo = 1; ; attemptNo++) {
       try {
         await run();
+        if (refused.delete(partition)) logger.info('configuration problem cleared, consuming again', { ...describe });
         return { ok: true };
       } catch (error) {
+        // Refused credentials or grants: not the message's fault (no DLQ) and not an outage that
+        // passes by itself (no tight retry). Hold the partition, say why, look again later.
+        const problem = configurationProblem(error);
+        if (problem) {
+          if (refused.get(partition) !== problem) logger.error('a dependency refuses this service; holding the partition until the configuration changes', { ...describe, problem });
+          refused.set(partition, problem);
+          await sleepWithHeartbeat(options.configurationRecheckMs ?? 30_000, payload);
+          if (!payload.isRunning() || payload.isStale()) return { aborted: true };
+          attemptNo = 0;
+          continue;
+        }
         const retriable = isRetriable(error);
         // An outage of the broker, database, cache, registry or model API is waited out however
         // long it lasts (the partition pauses, lag grows, the logs say why); only a failure that
@@ -290,6 +308,8 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
       joined = false;
     },
     isJoined: () => joined,
+    /** Why a dependency refuses this service (credentials, grants, ACLs), if one does. */
+    configurationProblem: (): string | undefined => refused.values().next().value,
     consumer,
   };
 }

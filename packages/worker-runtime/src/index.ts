@@ -12,7 +12,7 @@ export { readinessReport, startHealthServer, type HealthServerOptions, type Read
 export { onShutdown, type ShutdownOptions } from './shutdown.js';
 export { deadLetterRecord, dlqHeaders } from './dead-letter.js';
 export { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.js';
-export { WorkerError, isRetriable, isInfrastructureError, errorCode, workerErrorCodes, type WorkerErrorCode } from './worker-error.js';
+export { WorkerError, isRetriable, isInfrastructureError, configurationProblem, errorCode, workerErrorCodes, type WorkerErrorCode } from './worker-error.js';
 export { kafkaReady, registryReady, postgresReady, redisReady } from './readiness-checks.js';
 export { runWorkerService, type WorkerServiceOptions } from './worker-service.js';
 export { consumerLag } from './consumer-lag.js';

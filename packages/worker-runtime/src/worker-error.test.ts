@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorCode, isInfrastructureError, isRetriable, WorkerError } from './worker-error.js';
+import { configurationProblem, errorCode, isInfrastructureError, isRetriable, WorkerError } from './worker-error.js';
 
 describe('isRetriable', () => {
   it('trusts an explicit retriable flag', () => {
@@ -54,5 +54,24 @@ describe('isInfrastructureError', () => {
     // Retried a few times, then dead-lettered: a deadlock is transient but not an outage.
     expect(isInfrastructureError(Object.assign(new Error('deadlock detected'), { code: '40P01' }))).toBe(false);
     expect(isRetriable(Object.assign(new Error('deadlock detected'), { code: '40P01' }))).toBe(true);
+  });
+});
+
+describe('configurationProblem', () => {
+  it('names refused credentials and grants of Postgres, Kafka and Redis, however wrapped', () => {
+    const grant = Object.assign(new Error('permission denied for table chunks'), { code: '42501' });
+    expect(configurationProblem(new WorkerError('HANDLER_FAILED', 'write failed', { cause: grant }))).toBe('postgres refused this service (42501): permission denied for table chunks');
+    expect(configurationProblem(Object.assign(new Error('password authentication failed for user "x"'), { code: '28P01' }))).toMatch(/^postgres refused this service \(28P01\)/);
+    expect(configurationProblem(named('KafkaJSSASLAuthenticationError', 'SASL SCRAM SHA256 authentication failed'))).toMatch(/^kafka refused the credentials/);
+    const acl = named('KafkaJSProtocolError', 'Not authorized to access topics: [Topic authorization failed]', { retriable: false, type: 'TOPIC_AUTHORIZATION_FAILED' });
+    expect(configurationProblem(named('KafkaJSNonRetriableError', 'x', { cause: acl }))).toMatch(/^kafka refused this principal \(TOPIC_AUTHORIZATION_FAILED\)/);
+    expect(configurationProblem(named('ReplyError', 'WRONGPASS invalid username-password pair or user is disabled.'))).toMatch(/^redis refused this service/);
+  });
+
+  it('leaves outages and bad messages alone, and a row-level-security refusal too (it lies in the data)', () => {
+    expect(configurationProblem(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBeUndefined();
+    expect(configurationProblem(Object.assign(new Error('unique'), { code: '23505' }))).toBeUndefined();
+    expect(configurationProblem(Object.assign(new Error('new row violates row-level security policy for table "chunks"'), { code: '42501' }))).toBeUndefined();
+    expect(configurationProblem(named('KafkaJSProtocolError', 'too large', { retriable: false, type: 'MESSAGE_TOO_LARGE' }))).toBeUndefined();
   });
 });

@@ -62,6 +62,37 @@ export function isInfrastructureError(error: unknown): boolean {
   return chain(error).some(isInfrastructureLink);
 }
 
+// A dependency that answers but refuses this service: credentials or grants, which only a person
+// changing the configuration cures. Postgres' 42501 counts only as "permission denied" (a
+// row-level-security refusal shares the state but lies in the data).
+const configurationSqlStates = new Set(['28000', '28P01', '3D000']);
+const kafkaConfigurationTypes = new Set(['TOPIC_AUTHORIZATION_FAILED', 'GROUP_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'SASL_AUTHENTICATION_FAILED', 'ILLEGAL_SASL_STATE', 'UNSUPPORTED_SASL_MECHANISM']);
+
+function configurationLink(e: ErrorLike & { type?: unknown }): string | undefined {
+  const name = typeof e.name === 'string' ? e.name : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (configurationSqlStates.has(code) || (code === '42501' && /^permission denied/.test(message))) return `postgres refused this service (${code}): ${message}`;
+  if (name === 'KafkaJSSASLAuthenticationError') return `kafka refused the credentials: ${message}`;
+  if (name === 'KafkaJSProtocolError' && typeof e.type === 'string' && kafkaConfigurationTypes.has(e.type)) return `kafka refused this principal (${e.type}): ${message}`;
+  if (/^(NOAUTH|WRONGPASS|NOPERM)\b/.test(message)) return `redis refused this service: ${message}`;
+  return undefined;
+}
+
+/**
+ * Why a dependency refuses this service (bad credentials, a missing grant or ACL), or undefined
+ * when the error is something else. Such a failure is neither retried as an outage nor
+ * dead-lettered: the worker holds its place, reports itself unready with this reason, and checks
+ * again now and then so that a corrected grant is picked up without a restart.
+ */
+export function configurationProblem(error: unknown): string | undefined {
+  for (const link of chain(error)) {
+    const problem = configurationLink(link);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /**
  * Whether an error is worth retrying: infrastructure failures (see isInfrastructureError), errors
  * that say so (`retriable: true`), network errors and transient Postgres states. Everything else

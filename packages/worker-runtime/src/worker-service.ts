@@ -40,6 +40,10 @@ export async function runWorkerService<T extends Topic>(options: WorkerServiceOp
       consumer: () => {
         if (!worker.isJoined()) throw new Error('not in the consumer group yet');
       },
+      configuration: () => {
+        const problem = worker.configurationProblem();
+        if (problem) throw new Error(problem);
+      },
     },
     // Known schema ids are cached: events keep flowing while the registry is away.
     degradable: { registry: registryReady(registryUrl), ...healthOptions.degradable },
