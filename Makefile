@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 LOCAL := deploy/local
 
-.PHONY: help install build generate lint typecheck test test-unit test-integration stack-up stack-down stack-status up down logs bench bench-reindex eval clean
+.PHONY: help install build generate lint typecheck test test-unit test-integration stack-up stack-down stack-status up down logs bench bench-reindex chaos eval clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bench: build ## ingestion and query-latency benchmarks -> bench/results/ (quick 
 bench-reindex: build ## re-index MiniLM -> bge-small through the CLI vs a bge first ingest -> bench/results/reindex.* (quick: BENCH_DOCS=1000)
 	@$(LOCAL)/models.sh
 	@$(LOCAL)/private-stack.sh reindex --fresh -- bash -c 'cd bench && node src/reindex-bench.mjs'
+
+chaos: build ## fault-injection run (broker/Postgres/Redis/registry/embedding-API outages, worker kill -9) over SciFact on a stack of its own -> bench/results/chaos.*
+	@$(LOCAL)/private-stack.sh chaos --fresh -- node bench/src/chaos.mjs
 
 eval: build ## retrieval quality on BEIR SciFact (nDCG@10, recall@100) -> bench/results/eval-scifact.*
 	@$(LOCAL)/models.sh

@@ -6,7 +6,10 @@
 # --fresh: wipe what an earlier run left (broker data, registry, database, Redis db) before the
 #   command and again after it, so a run never depends on a previous one nor leaves anything.
 # Names and their ports: test (Kafka 29092, registry 29081, Redis db 15),
-#   bench (Kafka 39092, registry 39081, Redis db 14), reindex (Kafka 49092, registry 49081, Redis db 12).
+#   bench (Kafka 39092, registry 39081, Redis db 14), reindex (Kafka 49092, registry 49081, Redis db 12),
+#   chaos (Kafka 59092, registry 59081, and a Postgres cluster (59432, data in .state/chaos/pg-chaos)
+#   and a Redis server (59379) of its own: `make chaos` restarts them, which it may do only to
+#   servers it started).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -15,11 +18,13 @@ name="${1:-}"; shift || true
 fresh=0
 [[ "${1:-}" == --fresh ]] && { fresh=1; shift; }
 [[ "${1:-}" == -- ]] && shift
+pg_port=5432 redis_port=6379
 case "$name" in
   test) base=29000; redis_db=15 ;;
   bench) base=39000; redis_db=14 ;;
   reindex) base=49000; redis_db=12 ;;
-  *) echo "usage: $0 test|bench|reindex [--fresh] -- <command...>" >&2; exit 2 ;;
+  chaos) base=59000; redis_db=0; pg_port=59432; redis_port=59379 ;;
+  *) echo "usage: $0 test|bench|reindex|chaos [--fresh] -- <command...>" >&2; exit 2 ;;
 esac
 (($#)) || { echo "private-stack: no command given" >&2; exit 2; }
 
@@ -27,14 +32,17 @@ export RAGMESH_STATE_DIR="$ROOT/.state/$name"
 export KAFKA_PORT=$((base + 92)) KAFKA_CONTROLLER_PORT=$((base + 93))
 export REGISTRY_PORT=$((base + 81)) REGISTRY_MGMT_PORT=$((base + 1081))
 export RAGMESH_DB="ragmesh_$name"
+export PGPORT=$pg_port REDIS_PORT=$redis_port
+[ "$pg_port" = 5432 ] || export PG_DATADIR="$RAGMESH_STATE_DIR/pg-$name"
 export KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
 export SCHEMA_REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
-export DATABASE_URL="postgres://ragmesh:ragmesh@127.0.0.1:5432/$RAGMESH_DB"
-export TEST_SUPERUSER_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$RAGMESH_DB"
+export DATABASE_URL="postgres://ragmesh:ragmesh@127.0.0.1:$pg_port/$RAGMESH_DB"
+export TEST_SUPERUSER_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/$RAGMESH_DB"
 export BENCH_SUPERUSER_DATABASE_URL="$TEST_SUPERUSER_DATABASE_URL"
-export REDIS_URL="redis://127.0.0.1:6379/$redis_db"
+export REDIS_URL="redis://127.0.0.1:$redis_port/$redis_db"
 
-# Everything of this private stack goes; the shared servers (Postgres, Redis) stay up.
+# Everything of this private stack goes; the shared servers (Postgres, Redis) stay up. A stack's own
+# Postgres cluster (pg-*) is stopped and removed.
 wipe() {
   "$HERE/apicurio.sh" down >/dev/null 2>&1 || true
   "$HERE/kafka.sh" down >/dev/null 2>&1 || true
@@ -46,7 +54,7 @@ wipe() {
     rm -rf "$own"
   done
   "$HERE/postgres.sh" drop >/dev/null 2>&1 || true
-  if redis-cli -p 6379 ping >/dev/null 2>&1; then redis-cli -p 6379 -n "$redis_db" flushdb >/dev/null; fi
+  if redis-cli -p "$redis_port" ping >/dev/null 2>&1; then redis-cli -p "$redis_port" -n "$redis_db" flushdb >/dev/null; fi
 }
 
 stop() {
@@ -63,6 +71,6 @@ stop() {
 
 ((fresh)) && wipe
 trap stop EXIT
-echo "private-stack: $name (Kafka $KAFKA_BROKERS, registry :$REGISTRY_PORT, database $RAGMESH_DB, Redis db $redis_db)"
+echo "private-stack: $name (Kafka $KAFKA_BROKERS, registry :$REGISTRY_PORT, database $RAGMESH_DB on :$pg_port, Redis :$redis_port db $redis_db)"
 "$HERE/stack.sh" up
 "$@"

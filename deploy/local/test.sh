@@ -22,4 +22,10 @@ node -e '
   const r = require("./.state/test-results.json");
   console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 '
+# The short `make chaos`: one broker kill, one Postgres restart, Redis down, two worker kills, on a
+# stack of its own (it restarts its servers); fails unless nothing was lost, duplicated or dead-lettered.
+step "chaos (short)"
+chaos_results=$(mktemp -d)
+trap 'rm -rf "$chaos_results"' EXIT
+CHAOS_RESULTS_DIR=$chaos_results "$HERE/private-stack.sh" chaos --fresh -- node bench/src/chaos.mjs --short
 echo "make test: done in $((SECONDS - started))s"
