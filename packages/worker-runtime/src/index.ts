@@ -17,3 +17,4 @@ export { kafkaReady, registryReady, postgresReady, redisReady } from './readines
 export { runWorkerService, type WorkerServiceOptions } from './worker-service.js';
 export { consumerLag } from './consumer-lag.js';
 export { createFailSoft } from './fail-soft.js';
+export { whenAvailable } from './when-available.js';

@@ -25,8 +25,9 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     ssl: options.ssl ?? false,
     connectionTimeout: 3_000,
     // Retries (reconnects, metadata, sends) at most 5 s apart: after a broker restart a client
-    // is back within seconds. kafkajs' default backoff grows to 30 s.
-    retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 8 },
+    // is back within seconds. kafkajs' default backoff grows to 30 s. The number of retries stays
+    // kafkajs' own (unlimited for the idempotent producer, which needs it for its guarantees).
+    retry: { initialRetryTime: 300, maxRetryTime: 5_000 },
     logLevel: logLevel.WARN,
     logCreator:
       () =>

@@ -4,9 +4,7 @@ import { createSerde, topics } from '@ragmesh/contracts';
 import { createEmbedderPool } from '@ragmesh/embeddings';
 import { createDocumentRequests, createGenerationStore, createPool, generationGroupId, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
-import {
-  createConsumerWorker, createKafka, createProducer, kafkaReady, onShutdown, postgresReady, redisReady, registryReady, startHealthServer,
-} from '@ragmesh/worker-runtime';
+import { createConsumerWorker, createKafka, createProducer, kafkaReady, onShutdown, postgresReady, redisReady, registryReady, startHealthServer, whenAvailable } from '@ragmesh/worker-runtime';
 import { Redis } from 'ioredis';
 import { createChunkEmbedWorker } from './app.js';
 import { loadConfig } from './config.js';
@@ -22,7 +20,7 @@ const logger = createLogger({ service: 'chunk-embed', level: config.LOG_LEVEL })
 const embedders = createEmbedderPool(config);
 const defaultEmbedder = await embedders.get({ provider: config.EMBEDDINGS_PROVIDER, modelId: config.EMBEDDINGS_MODEL, dims: config.EMBEDDINGS_DIMS });
 const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-chunk-embed', onConnectionError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
-await migrate(pool);
+await whenAvailable('postgres', () => migrate(pool), logger);
 const generations = createGenerationStore(pool);
 const defaultGeneration = await generations.ensureDefault({
   provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), modelVersion: defaultEmbedder.model.version, dims: defaultEmbedder.model.dims,
@@ -31,10 +29,10 @@ const defaultGeneration = await generations.ensureDefault({
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-chunk-embed'), logger });
 const admin = kafka.admin();
-await admin.connect();
+await whenAvailable('kafka', () => admin.connect(), logger);
 const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [topics.documentsIngest, topics.vectorsUpsert] });
-await serde.register();
-const producer = await createProducer(kafka);
+await whenAvailable('the schema registry', () => serde.register(), logger);
+const producer = await whenAvailable('kafka', () => createProducer(kafka), logger);
 const caches = createRedisCaches(redis, { ttlSeconds: config.EMBEDDINGS_CACHE_TTL_SECONDS, logger });
 const documents = createDocumentRequests(pool);
 const publisher = createVectorPublisher({ producer, serde });

@@ -3,7 +3,7 @@ import { embeddingModelId, kafkaClientOptions, loadOrExit } from '@ragmesh/confi
 import { createSerde, topics } from '@ragmesh/contracts';
 import { createApiKeyStore, createDocumentRequests, createGenerationStore, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
-import { createKafka, createProducer, createRequestReplyProducer, kafkaReady, onShutdown, postgresReady, registryReady } from '@ragmesh/worker-runtime';
+import { createKafka, createProducer, createRequestReplyProducer, kafkaReady, onShutdown, postgresReady, registryReady, whenAvailable } from '@ragmesh/worker-runtime';
 import { hostname } from 'node:os';
 import { createAnswerGenerator } from './answer-generator.js';
 import { createActiveGenerations } from './active-generations.js';
@@ -17,16 +17,16 @@ const config = loadOrExit(() => loadConfig(), 'gateway');
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
 
 const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-gateway', onConnectionError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
-await migrate(pool);
+await whenAvailable('postgres', () => migrate(pool), logger);
 const generations = createGenerationStore(pool);
 const defaultGeneration = await generations.ensureDefault({ provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS });
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-gateway'), logger });
 const admin = kafka.admin();
-await admin.connect();
+await whenAvailable('kafka', () => admin.connect(), logger);
 const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [topics.documentsIngest, topics.queriesRequest, topics.queriesResponse] });
-await serde.register();
-const producer = await createProducer(kafka);
-const queryProducer = await createRequestReplyProducer(kafka);
+await whenAvailable('the schema registry', () => serde.register(), logger);
+const producer = await whenAvailable('kafka', () => createProducer(kafka), logger);
+const queryProducer = await whenAvailable('kafka', () => createRequestReplyProducer(kafka), logger);
 const queries = createQueryClient({
   kafka, serde, logger,
   producer: queryProducer,

@@ -34,7 +34,10 @@ export function createQueryClient(options: QueryClientOptions) {
   // to a query sent on it can land before the reader's start.
   let assigned: number[] | null = null;
   let turn = 0;
-  const consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  // The broker's minimum session: replies are handled in microseconds, and after a broker restart
+  // the group waits out the session of the member it remembers before this instance owns
+  // partitions again (queries answer 503 meanwhile).
+  const consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 100, sessionTimeout: 6_000, heartbeatInterval: 1_000 });
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     owned = [];
     assigned = [...(event.payload.memberAssignment[topics.queriesResponse] ?? [])].sort((a, b) => a - b);

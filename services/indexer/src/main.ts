@@ -3,7 +3,7 @@ import { kafkaClientOptions, loadOrExit } from '@ragmesh/config';
 import { createSerde, topics } from '@ragmesh/contracts';
 import { analyzeTables, createDocumentRequests, createGenerationStore, createIndexWriter, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
-import { createKafka, createProducer, postgresReady, runWorkerService } from '@ragmesh/worker-runtime';
+import { createKafka, createProducer, postgresReady, runWorkerService, whenAvailable } from '@ragmesh/worker-runtime';
 import { createIndexer } from './app.js';
 import { loadConfig } from './config.js';
 
@@ -12,13 +12,13 @@ const config = loadOrExit(() => loadConfig(), 'indexer');
 const logger = createLogger({ service: 'indexer', level: config.LOG_LEVEL });
 
 const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-indexer', onConnectionError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
-await migrate(pool);
+await whenAvailable('postgres', () => migrate(pool), logger);
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-indexer'), logger });
 const admin = kafka.admin();
-await admin.connect();
+await whenAvailable('kafka', () => admin.connect(), logger);
 const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [topics.vectorsUpsert] });
-await serde.register();
-const producer = await createProducer(kafka);
+await whenAvailable('the schema registry', () => serde.register(), logger);
+const producer = await whenAvailable('kafka', () => createProducer(kafka), logger);
 
 const generations = createGenerationStore(pool);
 const indexer = createIndexer({

@@ -5,7 +5,7 @@ import { createEmbedderPool } from '@ragmesh/embeddings';
 import { createSearcher } from '@ragmesh/retrieval';
 import { corpusVersion, createGenerationStore, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
-import { createKafka, createProducer, createRequestReplyProducer, postgresReady, redisReady, runWorkerService } from '@ragmesh/worker-runtime';
+import { createKafka, createProducer, createRequestReplyProducer, postgresReady, redisReady, runWorkerService, whenAvailable } from '@ragmesh/worker-runtime';
 import { Redis } from 'ioredis';
 import { createRetriever } from './app.js';
 import { createGenerationResolver } from './generation-resolver.js';
@@ -21,18 +21,18 @@ const embedders = createEmbedderPool(config);
 // Loaded before the service reports ready: the default model answers most tenants' first queries.
 await embedders.get({ provider: config.EMBEDDINGS_PROVIDER, modelId: config.EMBEDDINGS_MODEL, dims: config.EMBEDDINGS_DIMS });
 const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-retriever', onConnectionError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
-await migrate(pool);
+await whenAvailable('postgres', () => migrate(pool), logger);
 const generations = createGenerationStore(pool);
 const defaultGeneration = await generations.ensureDefault({ provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS });
 // No offline queue: while Redis is away a cache call fails at once and the query goes on uncached.
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-retriever'), logger });
 const admin = kafka.admin();
-await admin.connect();
+await whenAvailable('kafka', () => admin.connect(), logger);
 const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [topics.queriesRequest, topics.queriesResponse] });
-await serde.register();
-const producer = await createProducer(kafka);
-const replyProducer = await createRequestReplyProducer(kafka);
+await whenAvailable('the schema registry', () => serde.register(), logger);
+const producer = await whenAvailable('kafka', () => createProducer(kafka), logger);
+const replyProducer = await whenAvailable('kafka', () => createRequestReplyProducer(kafka), logger);
 
 const retriever = createRetriever({
   searcher: createSearcher({ pool }),
