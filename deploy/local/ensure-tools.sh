@@ -17,6 +17,7 @@ command -v java >/dev/null || missing+=(default-jre-headless)
 command -v curl >/dev/null || missing+=(curl)
 command -v psql >/dev/null || missing+=(postgresql-client)
 command -v redis-cli >/dev/null || missing+=(redis-tools)
+command -v promtool >/dev/null || missing+=(prometheus)   # promtool checks and tests the alert rules
 if ((${#missing[@]})); then
   echo "tools: installing ${missing[*]}"
   $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -37,6 +37,16 @@ up() {
       sleep 0.5
     done
   done
+  # Prometheus scrapes every service (job ragmesh-<name>) and evaluates deploy/prometheus/rules.yml.
+  mkdir -p "$STATE/prometheus"
+  local targets=() hostport
+  for entry in "${SERVICES[@]}"; do
+    IFS='|' read -r name main ready metrics <<<"$entry"
+    hostport=${metrics#http://}; hostport=${hostport%%/*}
+    targets+=("{\"targets\":[\"$hostport\"],\"labels\":{\"job\":\"ragmesh-$name\"}}")
+  done
+  (IFS=,; echo "[${targets[*]}]") >"$STATE/prometheus/targets.json"
+  "$HERE/prometheus.sh" up
   echo "mesh: ready"
   for entry in "${SERVICES[@]}"; do
     IFS='|' read -r name main ready metrics <<<"$entry"
@@ -44,6 +54,7 @@ up() {
     printf '  %-12s metrics %s\n' "$name" "$metrics"
   done
   ((${#SERVICES[@]})) || echo "  (no services built yet)"
+  echo "  prometheus   http://127.0.0.1:${PROMETHEUS_PORT:-9090} (alerts: /alerts, rules: deploy/prometheus/rules.yml)"
 }
 
 down() {
@@ -58,6 +69,7 @@ down() {
     rm -f "$STATE/pids/svc-$name.pid"
     echo "mesh: stopped $name"
   done
+  "$HERE/prometheus.sh" down
 }
 
 status() {

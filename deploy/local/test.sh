@@ -13,6 +13,7 @@ step "build"; pnpm -s build
 step "lint"; pnpm -s lint
 step "typecheck"; pnpm -s typecheck
 step "generated contracts up to date"; node packages/contracts/scripts/generate.mjs --check
+step "prometheus rules"; promtool check rules deploy/prometheus/rules.yml && promtool test rules deploy/prometheus/rules.test.yml
 step "models"; "$HERE/models.sh"
 step "private stack and tests"
 mkdir -p .state

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { metrics } from '@opentelemetry/api';
 
 export type ReadinessCheck = () => Promise<void> | void;
 
@@ -49,8 +50,25 @@ export async function readinessReport(options: { checks: Record<string, Readines
   return { httpStatus: failed ? 503 : 200, body: { status, checks, ...(degraded.length > 0 ? { degraded } : {}) } };
 }
 
+/**
+ * Readiness as metrics, evaluated at each scrape: `ragmesh_ready` (1 when /readyz would answer 200)
+ * and `ragmesh_degraded` (1 when it would say `degraded`), so an alert sees a running but unready
+ * instance (a dependency down, a configuration problem) that `up` alone would not.
+ */
+export function observeReadiness(options: { checks: Record<string, ReadinessCheck>; degradable?: Record<string, ReadinessCheck>; timeoutMs?: number }): void {
+  const meter = metrics.getMeter('@ragmesh/worker-runtime');
+  const ready = meter.createObservableGauge('ragmesh_ready', { description: '1 when the instance is ready (its /readyz answers 200), else 0' });
+  const degraded = meter.createObservableGauge('ragmesh_degraded', { description: '1 when the instance serves without a degradable dependency (a cache, the registry)' });
+  meter.addBatchObservableCallback(async (result) => {
+    const { httpStatus, body } = await readinessReport(options);
+    result.observe(ready, httpStatus === 200 ? 1 : 0);
+    result.observe(degraded, body.status === 'degraded' ? 1 : 0);
+  }, [ready, degraded]);
+}
+
 /** Serves /healthz (the process answers), /readyz (see readinessReport) and /metrics. */
 export async function startHealthServer(options: HealthServerOptions): Promise<Server & { url: string }> {
+  observeReadiness({ checks: options.checks, degradable: options.degradable, timeoutMs: options.checkTimeoutMs });
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return json(res, 200, { status: 'ok' });

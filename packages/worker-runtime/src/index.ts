@@ -8,7 +8,7 @@ export {
 } from './consumer-worker.js';
 export { createKafka, createProducer, createRequestReplyProducer, type KafkaClientOptions } from './kafka-client.js';
 export { meshTopics, ensureTopics, reconcileTopicConfigs, compactedLogConfigs, type TopicSpec, type TopicChange, type PartitionCounts } from './topic-specs.js';
-export { readinessReport, startHealthServer, type HealthServerOptions, type ReadinessCheck } from './health-server.js';
+export { observeReadiness, readinessReport, startHealthServer, type HealthServerOptions, type ReadinessCheck } from './health-server.js';
 export { onShutdown, type ShutdownOptions } from './shutdown.js';
 export { deadLetterRecord, dlqHeaders } from './dead-letter.js';
 export { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.js';

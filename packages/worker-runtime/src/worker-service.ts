@@ -6,6 +6,7 @@ import { createConsumerWorker, type ConsumerWorkerOptions } from './consumer-wor
 import { startHealthServer, type ReadinessCheck } from './health-server.js';
 import { kafkaReady, registryReady } from './readiness-checks.js';
 import { onShutdown } from './shutdown.js';
+import { whenAvailable } from './when-available.js';
 
 export interface WorkerServiceOptions<T extends Topic> extends Omit<ConsumerWorkerOptions<T>, 'onCrash'> {
   service: string;
@@ -59,7 +60,7 @@ export async function runWorkerService<T extends Topic>(options: WorkerServiceOp
       ...closers,
     ],
   });
-  await worker.start();
+  await whenAvailable('kafka', () => worker.start(), options.logger);
   options.logger.info(`${service} started`, { metrics: health.url, groupId: options.groupId, topic: options.topicName ?? options.topic });
   return { worker, health };
 }

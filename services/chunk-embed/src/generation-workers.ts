@@ -121,8 +121,9 @@ export function createGenerationWorkers(deps: GenerationWorkersDeps) {
 
   return {
     /** Starts the consumers of the generations followed now, and keeps watching. */
+    /** Safe to call again after it failed (main retries it while Kafka or Postgres is away). */
     async start(): Promise<void> {
-      await startOne(deps.defaultGeneration);
+      if (!running.has(deps.defaultGeneration.id)) await startOne(deps.defaultGeneration);
       await reconcile();
       schedule();
     },

@@ -22,9 +22,9 @@ const defaultEmbedder = await embedders.get({ provider: config.EMBEDDINGS_PROVID
 const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-chunk-embed', onConnectionError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
 await whenAvailable('postgres', () => migrate(pool), logger);
 const generations = createGenerationStore(pool);
-const defaultGeneration = await generations.ensureDefault({
+const defaultGeneration = await whenAvailable('postgres', () => generations.ensureDefault({
   provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), modelVersion: defaultEmbedder.model.version, dims: defaultEmbedder.model.dims,
-});
+}), logger);
 // No offline queue: while Redis is away a cache call fails at once and the work goes on uncached.
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-chunk-embed'), logger });
@@ -97,6 +97,6 @@ onShutdown({
     { name: 'telemetry', close: () => telemetry.shutdown() },
   ],
 });
-await workers.start();
+await whenAvailable('kafka', () => workers.start(), logger);
 generationMetrics.start();
 logger.info('chunk-embed started', { metrics: health.url, defaultGeneration: defaultGeneration.id, groupId: config.CHUNK_EMBED_GROUP_ID });

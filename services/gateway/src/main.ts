@@ -3,7 +3,7 @@ import { embeddingModelId, kafkaClientOptions, loadOrExit } from '@ragmesh/confi
 import { createSerde, topics } from '@ragmesh/contracts';
 import { createApiKeyStore, createDocumentRequests, createGenerationStore, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
-import { createKafka, createProducer, createRequestReplyProducer, kafkaReady, onShutdown, postgresReady, registryReady, whenAvailable } from '@ragmesh/worker-runtime';
+import { createKafka, createProducer, createRequestReplyProducer, kafkaReady, observeReadiness, onShutdown, postgresReady, registryReady, whenAvailable } from '@ragmesh/worker-runtime';
 import { hostname } from 'node:os';
 import { createAnswerGenerator } from './answer-generator.js';
 import { createActiveGenerations } from './active-generations.js';
@@ -19,7 +19,7 @@ const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
 const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-gateway', onConnectionError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
 await whenAvailable('postgres', () => migrate(pool), logger);
 const generations = createGenerationStore(pool);
-const defaultGeneration = await generations.ensureDefault({ provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS });
+const defaultGeneration = await whenAvailable('postgres', () => generations.ensureDefault({ provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS }), logger);
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-gateway'), logger });
 const admin = kafka.admin();
 await whenAvailable('kafka', () => admin.connect(), logger);
@@ -34,17 +34,10 @@ const queries = createQueryClient({
   instanceId: config.GATEWAY_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
   timeoutMs: config.GATEWAY_QUERY_TIMEOUT_MS,
 });
-await queries.start();
+await whenAvailable('kafka', () => queries.start(), logger);
 const generator = config.LLM_BASE_URL ? createAnswerGenerator({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL }) : undefined;
 
-const app = createApp({
-  keys: createApiKeyStore(pool),
-  publisher: createDocumentPublisher({ producer, serde, timeoutMs: config.GATEWAY_PUBLISH_TIMEOUT_MS }),
-  requests: createDocumentRequests(pool),
-  logger,
-  generationFor: createActiveGenerations({ generations, defaultGeneration: defaultGeneration.id }),
-  maxBatch: config.GATEWAY_MAX_BATCH,
-  bodyLimit: config.GATEWAY_BODY_LIMIT,
+const readiness = {
   checks: {
     kafka: kafkaReady(admin),
     postgres: postgresReady(pool),
@@ -54,6 +47,17 @@ const app = createApp({
   },
   // Schemas are registered and cached at start: documents and queries keep flowing without it.
   degradable: { registry: registryReady(config.SCHEMA_REGISTRY_URL) },
+};
+observeReadiness(readiness);
+const app = createApp({
+  keys: createApiKeyStore(pool),
+  publisher: createDocumentPublisher({ producer, serde, timeoutMs: config.GATEWAY_PUBLISH_TIMEOUT_MS }),
+  requests: createDocumentRequests(pool),
+  logger,
+  generationFor: createActiveGenerations({ generations, defaultGeneration: defaultGeneration.id }),
+  maxBatch: config.GATEWAY_MAX_BATCH,
+  bodyLimit: config.GATEWAY_BODY_LIMIT,
+  ...readiness,
   query: { ask: (query) => queries.ask(query), generator },
   metricsHandler: telemetry.metricsHandler,
 });

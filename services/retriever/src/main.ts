@@ -23,7 +23,7 @@ await embedders.get({ provider: config.EMBEDDINGS_PROVIDER, modelId: config.EMBE
 const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-retriever', onConnectionError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
 await whenAvailable('postgres', () => migrate(pool), logger);
 const generations = createGenerationStore(pool);
-const defaultGeneration = await generations.ensureDefault({ provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS });
+const defaultGeneration = await whenAvailable('postgres', () => generations.ensureDefault({ provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS }), logger);
 // No offline queue: while Redis is away a cache call fails at once and the query goes on uncached.
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-retriever'), logger });
