@@ -18,6 +18,9 @@ command -v curl >/dev/null || missing+=(curl)
 command -v psql >/dev/null || missing+=(postgresql-client)
 command -v redis-cli >/dev/null || missing+=(redis-tools)
 command -v promtool >/dev/null || missing+=(prometheus)   # promtool checks and tests the alert rules
+# kubectl kustomize builds deploy/k8s in make test; Debian's 1.20 suffices (the overlays use the
+# kustomize syntax every kubectl since 1.14 understands), any newer kubectl already here is used.
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
 if ((${#missing[@]})); then
   echo "tools: installing ${missing[*]}"
   $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readDlq, replayDlq } from './commands/dlq.js';
 import { ingestPaths } from './commands/ingest.js';
 import { registerReindexCommands } from './commands/reindex-commands.js';
-import { createKey } from './commands/keys.js';
+import { createKey, migrateDatabase } from './commands/keys.js';
 import { registerSchemas } from './commands/schemas.js';
 import { ensureMeshTopics } from './commands/topics.js';
 import { loadConfig } from './config.js';
@@ -40,6 +40,14 @@ program
   .action(async () => {
     await registerSchemas(config);
     console.log('schemas: registered');
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations (what the migration job of a deployment runs)')
+  .action(async () => {
+    const applied = await migrateDatabase(config);
+    console.log(applied.length > 0 ? `migrations: applied ${applied.join(', ')}` : 'migrations: up to date');
   });
 
 program

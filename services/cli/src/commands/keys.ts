@@ -11,3 +11,13 @@ export async function createKey(config: CliConfig, options: { tenant: string; na
     await pool.end();
   }
 }
+
+/** Applies pending migrations (a deployment's migration job; services also migrate at start when they may). */
+export async function migrateDatabase(config: CliConfig): Promise<number[]> {
+  const pool = createPool({ connectionString: config.DATABASE_URL, max: 1, applicationName: 'ragmesh-cli' });
+  try {
+    return (await migrate(pool)).applied;
+  } finally {
+    await pool.end();
+  }
+}
