@@ -4,7 +4,7 @@
 // while a few queries a second are asked, and meanwhile:
 //   the broker is killed (-9) and restarted 3 times, Postgres crash-restarted twice, Redis down
 //   30 s, the schema registry down 30 s, the embedding API answering 429 then 503 for 30 s,
-//   and random workers (chunk-embed x2, indexer x2, retriever) are killed -9 >= 20 times,
+//   and random workers (chunk-embed x2, indexer x2, retriever x2) are killed -9 >= 20 times,
 //   each restarted a second later as a supervisor would.
 // Embeddings come from an OpenAI-compatible stand-in in this process that serves the `hash`
 // embedder's vectors (the run is about delivery, not the model) and misbehaves on schedule.
@@ -332,7 +332,7 @@ async function main() {
   }
   await admin.disconnect();
 
-  for (const [name, count] of [['indexer', 2], ['chunk-embed', 2], ['retriever', 1], ['gateway', 1]]) {
+  for (const [name, count] of [['indexer', 2], ['chunk-embed', 2], ['retriever', 2], ['gateway', 1]]) {
     for (let index = 0; index < count; index++) {
       const slot = { name, index, service: null, kills: 0, unexpectedExits: [], killing: false };
       slots.push(slot);
@@ -459,7 +459,7 @@ function markdown(r) {
     `${r.when}, commit ${r.commit}, ${r.host.cpus} CPUs, load ${r.host.loadavg.l1.toFixed(2)} at the end. \`make chaos\` (\`bench/src/chaos.mjs\`).`,
     '',
     `${t.documents} documents (SciFact, with edits) posted through the gateway while ${t.queries} queries were asked (one every ${QUERY_EVERY_MS} ms);`,
-    `gateway, retriever, chunk-embed x2, indexer x2 on a stack of the run's own; embeddings from an OpenAI-compatible stand-in serving the \`hash\` embedder. Duration ${t.durationS} s.`,
+    `gateway, retriever x2, chunk-embed x2, indexer x2 on a stack of the run's own; embeddings from an OpenAI-compatible stand-in serving the \`hash\` embedder. Duration ${t.durationS} s.`,
     '',
     '| fault | injections | docs accepted in its window | lost | duplicated | stale | dead-lettered | queries (failed) | longest ingestion stall | longest query stall |',
     '|---|---|---|---|---|---|---|---|---|---|',
