@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -37,5 +37,19 @@ describe('docker-compose.yml', () => {
       expect(compose.services[service]?.build?.args?.SERVICE).toBe(service);
     }
     expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toMatch(/FROM node:20[^\n]* AS build/);
+  });
+
+  it('runs Prometheus with the rules and Grafana with the dashboard, from files in the repository', () => {
+    const volumes = (name: string) => ((compose.services[name] as { volumes?: string[] } | undefined)?.volumes ?? []).map((v) => v.split(':')[0]!);
+    expect(volumes('prometheus')).toEqual(['./deploy/prometheus/prometheus.compose.yml', './deploy/prometheus/rules.yml']);
+    expect(volumes('grafana')).toEqual(['./deploy/grafana/provisioning', './deploy/grafana/ragmesh.json']);
+    for (const file of [...volumes('prometheus'), ...volumes('grafana')]) expect(existsSync(join(root, file)), file).toBe(true);
+    // Every scrape target is a compose service on the port it serves metrics on.
+    const scrape = parse(readFileSync(join(root, 'deploy/prometheus/prometheus.compose.yml'), 'utf8')) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+    for (const job of scrape.scrape_configs) {
+      const [host, port] = job.static_configs[0]!.targets[0]!.split(':');
+      expect(job.job_name).toBe(`ragmesh-${host}`);
+      expect(compose.services[host!]?.ports?.map((p) => p.split(':')[1])).toContain(port);
+    }
   });
 });

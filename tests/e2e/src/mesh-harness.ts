@@ -1,7 +1,9 @@
 // Starts real service processes (built dist/main.js) against the local stack for whole-mesh
 // tests, each on free ports, and stops them by pid.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stackEnv, uniqueName, waitFor } from '@ragmesh/testkit';
@@ -148,4 +150,35 @@ export async function startGroupsAtEnd(env: Record<string, string>): Promise<voi
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * A Prometheus of the test's own (deploy/local/prometheus.sh on a free port, 1 s scrapes and rule
+ * evaluations, state in a temporary directory) scraping `targets`; `stop` removes it all.
+ */
+export async function startPrometheus(targets: { job: string; url: string }[]) {
+  const stateDir = mkdtempSync(join(tmpdir(), 'ragmesh-prometheus-'));
+  const port = await freePort();
+  const env = { ...process.env, RAGMESH_STATE_DIR: stateDir, PROMETHEUS_PORT: String(port), PROMETHEUS_INTERVAL: '1s' };
+  const script = (verb: 'up' | 'down') =>
+    new Promise<void>((resolve, reject) =>
+      execFile(join(root, 'deploy/local/prometheus.sh'), [verb], { env }, (error, stdout, stderr) => (error ? reject(new Error(`prometheus.sh ${verb}: ${stderr || stdout}`)) : resolve())),
+    );
+  mkdirSync(join(stateDir, 'prometheus'), { recursive: true });
+  writeFileSync(join(stateDir, 'prometheus/targets.json'), JSON.stringify(targets.map((t) => ({ targets: [new URL(t.url).host], labels: { job: t.job } }))));
+  await script('up');
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    /** GET an API path (e.g. /api/v1/query?query=...) and return its `data`. */
+    async api<T>(path: string): Promise<T> {
+      const body = (await (await fetch(`${url}${path}`)).json()) as { status: string; data: T; error?: string };
+      if (body.status !== 'success') throw new Error(`prometheus ${path}: ${body.error}`);
+      return body.data;
+    },
+    async stop(): Promise<void> {
+      await script('down').catch(() => undefined);
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
 }
