@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'tests/**/*.ts', '**/test/**/*.ts', 'packages/testkit/src/**/*.ts', 'packages/telemetry/src/sdk.ts', '**/src/config.ts', '**/src/main.ts'],
+    files: ['**/*.test.ts', 'tests/**/*.ts', '**/test/**/*.ts', 'packages/testkit/src/**/*.ts', 'packages/telemetry/src/sdk.ts', '**/src/config.ts', '**/src/main.ts', '**/src/service.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

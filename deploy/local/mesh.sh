@@ -19,6 +19,11 @@ pid_of() { local p; p="$(cat "$STATE/pids/svc-$1.pid" 2>/dev/null || true)"; [[ 
 up() {
   mkdir -p "$STATE/logs" "$STATE/pids"
   local entry name main ready metrics
+  # Traces go to a local Zipkin (every span: sampling is for production, see README).
+  "$HERE/zipkin.sh" up
+  export OTEL_TRACES_EXPORTER="${OTEL_TRACES_EXPORTER:-zipkin}"
+  export OTEL_EXPORTER_ZIPKIN_ENDPOINT="${OTEL_EXPORTER_ZIPKIN_ENDPOINT:-http://127.0.0.1:${ZIPKIN_PORT:-9411}/api/v2/spans}"
+  export OTEL_TRACES_SAMPLER="${OTEL_TRACES_SAMPLER:-always_on}"
   for entry in "${SERVICES[@]}"; do
     IFS='|' read -r name main ready metrics <<<"$entry"
     if [ -n "$(pid_of "$name")" ]; then echo "mesh: $name already running"; continue; fi
@@ -55,6 +60,7 @@ up() {
   done
   ((${#SERVICES[@]})) || echo "  (no services built yet)"
   echo "  prometheus   http://127.0.0.1:${PROMETHEUS_PORT:-9090} (alerts: /alerts, rules: deploy/prometheus/rules.yml)"
+  echo "  zipkin       http://127.0.0.1:${ZIPKIN_PORT:-9411} (traces of every document and query)"
 }
 
 down() {
@@ -70,6 +76,7 @@ down() {
     echo "mesh: stopped $name"
   done
   "$HERE/prometheus.sh" down
+  "$HERE/zipkin.sh" down
 }
 
 status() {

@@ -1,2 +1,2 @@
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
-export { injectTraceHeaders, extractTraceContext } from './kafka-context.js';
+export { injectTraceHeaders, extractTraceContext, traceparentOf } from './kafka-context.js';

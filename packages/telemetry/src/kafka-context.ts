@@ -28,3 +28,10 @@ export function injectTraceHeaders(headers: KafkaHeaders = {}, ctx: Context = co
 export function extractTraceContext(headers: KafkaHeaders | undefined): Context {
   return propagation.extract(context.active(), headers ?? {}, getter);
 }
+
+/** The W3C traceparent of `ctx` (the active span by default), for an HTTP answer to carry; undefined when nothing is traced. */
+export function traceparentOf(ctx: Context = context.active()): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(ctx, carrier);
+  return carrier.traceparent;
+}

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DocumentRequests } from '@ragmesh/store';
-import type { Logger } from '@ragmesh/telemetry';
+import { traceparentOf, type Logger } from '@ragmesh/telemetry';
 import { readinessReport, type ReadinessCheck } from '@ragmesh/worker-runtime';
 import express from 'express';
 import { bearerAuth, type TenantResolver } from './auth.js';
@@ -42,6 +42,12 @@ export function createApp(deps: GatewayDeps): express.Express {
   });
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument()));
 
+  // Every answer names its trace (the HTTP request's span), so a user can open it in the trace UI.
+  app.use('/v1', (_req, res, next) => {
+    const traceparent = traceparentOf();
+    if (traceparent) res.setHeader('traceparent', traceparent);
+    next();
+  });
   app.use('/v1', express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use('/v1', (req, _res, next) => {
     if ((req.method === 'POST' || req.method === 'PUT') && !req.is(['application/json', 'application/*+json'])) {

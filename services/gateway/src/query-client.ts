@@ -1,6 +1,7 @@
+import { SpanKind, trace } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { entityKey, topics, type QueryRequest, type QueryResponse, type Serde } from '@ragmesh/contracts';
-import { injectTraceHeaders, type Logger } from '@ragmesh/telemetry';
+import { extractTraceContext, injectTraceHeaders, type Logger } from '@ragmesh/telemetry';
 import type { Kafka, Producer } from 'kafkajs';
 import { GatewayError } from './gateway-error.js';
 
@@ -70,6 +71,10 @@ export function createQueryClient(options: QueryClientOptions) {
             logger.warn('undecodable reply dropped', { topic: topics.queriesResponse, partition, offset: message.offset, key: message.key?.toString(), error: String(error) });
             return;
           }
+          // The reply's hop back, as a child of the retriever's span that published it.
+          trace.getTracer('@ragmesh/gateway')
+            .startSpan(`${topics.queriesResponse} receive`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topics.queriesResponse } }, extractTraceContext(message.headers))
+            .end();
           const waiter = pending.get(response.queryId);
           if (!waiter) return;
           pending.delete(response.queryId);

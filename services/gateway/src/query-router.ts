@@ -1,8 +1,9 @@
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { SpanKind, trace } from '@opentelemetry/api';
 import type { QueryResponse } from '@ragmesh/contracts';
 import { parseFilter } from '@ragmesh/retrieval';
 import { Router, type Response } from 'express';
 import type { AnswerGenerator, GeneratedAnswer } from './answer-generator.js';
+import { traceparentOf } from '@ragmesh/telemetry';
 import { validationError } from './error-handler.js';
 import { GatewayError } from './gateway-error.js';
 import type { QueryAsk } from './query-client.js';
@@ -43,9 +44,8 @@ export function queryRouter(deps: QueryRouterDeps): Router {
 
     await tracer().startActiveSpan('POST /v1/query', { kind: SpanKind.SERVER }, async (span) => {
       try {
-        const carrier: Record<string, string> = {};
-        propagation.inject(context.active(), carrier);
-        if (carrier.traceparent) res.setHeader('traceparent', carrier.traceparent);
+        const traceparent = traceparentOf();
+        if (traceparent) res.setHeader('traceparent', traceparent);
         const reply = await deps.ask({ tenant, text: input.query, topK: input.topK, mode: modes[input.mode], filter, mmr: input.mmr ?? null, answer: input.answer, generation: input.generation ?? null });
         if (reply.error) {
           const code = reply.error.code === 'INVALID_FILTER' || reply.error.code === 'INVALID_REQUEST' ? 'VALIDATION_FAILED' : reply.error.code === 'UNAVAILABLE' ? 'UNAVAILABLE' : 'INTERNAL';
