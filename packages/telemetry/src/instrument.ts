@@ -19,6 +19,6 @@ registerInstrumentations({
     new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => untraced.has((request.url ?? '/').split('?')[0] ?? '/') }),
     new PgInstrumentation({ requireParentSpan: true }),
     new IORedisInstrumentation({ requireParentSpan: true }),
-    new UndiciInstrumentation({ requireParentSpan: true }),
+    new UndiciInstrumentation({ requireParentforSpans: true }),
   ],
 });

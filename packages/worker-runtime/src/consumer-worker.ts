@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import type { Serde, Topic, TopicEvents } from '@ragmesh/contracts';
 import { dlqTopic } from '@ragmesh/contracts';
 import { extractTraceContext, type Logger } from '@ragmesh/telemetry';
@@ -245,13 +245,20 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
 
   async function runTraced(messages: WorkerMessage<unknown>[], run: () => Promise<Attempt>): Promise<Attempt> {
     const links = messages
-      .map((m) => trace.getSpanContext(m.traceContext))
+      .map((m) => trace.getSpanContext(extractTraceContext(m.headers)))
       .filter((c) => c !== undefined)
-      .map((context) => ({ context }));
-    const parent = messages.length === 1 ? messages[0]!.traceContext : undefined;
+      .map((spanContext) => ({ context: spanContext }));
+    // One message: its span is a child of the producer's, and what the handler publishes (it
+    // passes `message.traceContext` on) a child of this span, so a trace reads hop by hop. A batch
+    // links every producer's span instead, and its messages keep their producers' contexts.
+    const single = messages.length === 1 ? messages[0]! : undefined;
+    const parent = single ? extractTraceContext(single.headers) : undefined;
     const span = tracer.startSpan(`${topic} process`, { kind: SpanKind.CONSUMER, links, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.batch.message_count': messages.length } }, parent);
+    const active = trace.setSpan(parent ?? context.active(), span);
+    if (single) single.traceContext = active;
     try {
-      const result = await run();
+      // Active while the handler runs: the Postgres, Redis and HTTP calls it makes become child spans.
+      const result = await context.with(active, run);
       if ('ok' in result && !result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: String(result.error) });
       return result;
     } finally {

@@ -51,18 +51,27 @@ export async function readinessReport(options: { checks: Record<string, Readines
 }
 
 /**
- * Readiness as metrics, evaluated at each scrape: `ragmesh_ready` (1 when /readyz would answer 200)
- * and `ragmesh_degraded` (1 when it would say `degraded`), so an alert sees a running but unready
- * instance (a dependency down, a configuration problem) that `up` alone would not.
+ * Readiness as metrics: `ragmesh_ready` (1 when /readyz would answer 200) and `ragmesh_degraded`
+ * (1 when it would say `degraded`), so an alert sees a running but unready instance (a dependency
+ * down, a configuration problem) that `up` alone would not. The checks run every 5 s in the
+ * background, never inside a scrape: a check waiting on a dead dependency must not make the
+ * scrape itself time out.
  */
 export function observeReadiness(options: { checks: Record<string, ReadinessCheck>; degradable?: Record<string, ReadinessCheck>; timeoutMs?: number }): void {
   const meter = metrics.getMeter('@ragmesh/worker-runtime');
   const ready = meter.createObservableGauge('ragmesh_ready', { description: '1 when the instance is ready (its /readyz answers 200), else 0' });
   const degraded = meter.createObservableGauge('ragmesh_degraded', { description: '1 when the instance serves without a degradable dependency (a cache, the registry)' });
-  meter.addBatchObservableCallback(async (result) => {
-    const { httpStatus, body } = await readinessReport(options);
-    result.observe(ready, httpStatus === 200 ? 1 : 0);
-    result.observe(degraded, body.status === 'degraded' ? 1 : 0);
+  let last: { ready: number; degraded: number } | undefined;
+  const refresh = () =>
+    void readinessReport(options).then(({ httpStatus, body }) => {
+      last = { ready: httpStatus === 200 ? 1 : 0, degraded: body.status === 'degraded' ? 1 : 0 };
+    });
+  refresh();
+  setInterval(refresh, 5_000).unref();
+  meter.addBatchObservableCallback((result) => {
+    if (!last) return;
+    result.observe(ready, last.ready);
+    result.observe(degraded, last.degraded);
   }, [ready, degraded]);
 }
 
