@@ -46,6 +46,8 @@ function meshEnv(model, redisDb) {
   return {
     KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, DATABASE_URL: stack.databaseUrl, REDIS_URL: redis.toString(),
     EMBEDDINGS_PROVIDER: 'local', EMBEDDINGS_MODEL: model, LOG_LEVEL: 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // The corpus is posted as fast as the gateway takes it: above a tenant's default budget.
+    GATEWAY_QUERIES_PER_MINUTE: '1000000', GATEWAY_DOCUMENTS_PER_MINUTE: '10000000',
     CHUNK_EMBED_GROUP_ID: `bench-reindex-${run}-${model}-chunk-embed`, INDEXER_GROUP_ID: `bench-reindex-${run}-${model}-indexer`,
     RETRIEVER_GROUP_ID: `bench-reindex-${run}-retriever`, GATEWAY_REPLY_GROUP_ID: `bench-reindex-${run}-replies`,
   };

@@ -14,3 +14,4 @@ export {
   type Generation, type GenerationSpec, type GenerationState, type GenerationStore, type TenantGeneration, type EmbeddingProviderName,
 } from './generations.js';
 export { generationCounts, type GenerationCounts } from './generation-counts.js';
+export { createTenantLimits, listAudit, type TenantLimits, type TenantLimitStore } from './tenant-limits.js';

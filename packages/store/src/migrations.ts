@@ -222,4 +222,35 @@ export const migrations: readonly { version: number; name: string; sql: string }
       END $$;
     `,
   },
+  {
+    version: 4,
+    name: 'tenant limits and an append-only audit log',
+    sql: `
+      -- Per-tenant rate limits; a tenant without a row gets the gateway's defaults.
+      CREATE TABLE ragmesh.tenant_limits (
+        tenant_id             text        PRIMARY KEY,
+        queries_per_minute    integer     NOT NULL CHECK (queries_per_minute > 0),
+        documents_per_minute  integer     NOT NULL CHECK (documents_per_minute > 0),
+        burst                 integer     CHECK (burst > 0),
+        updated_at            timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- Who changed what, when: keys, limits, policies. Rows are only ever added.
+      CREATE TABLE ragmesh.audit_log (
+        audit_id   bigserial   PRIMARY KEY,
+        at         timestamptz NOT NULL DEFAULT now(),
+        actor      text        NOT NULL,
+        tenant_id  text,
+        action     text        NOT NULL,
+        details    jsonb       NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX audit_log_tenant_idx ON ragmesh.audit_log (tenant_id, at);
+      CREATE FUNCTION ragmesh.audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'ragmesh.audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
+      END $$;
+      CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ragmesh.audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION ragmesh.audit_log_append_only();
+    `,
+  },
 ];

@@ -7,6 +7,7 @@ import { readDlq, replayDlq } from './commands/dlq.js';
 import { ingestPaths } from './commands/ingest.js';
 import { registerReindexCommands } from './commands/reindex-commands.js';
 import { createKey, migrateDatabase } from './commands/keys.js';
+import { readAudit, setTenantLimits } from './commands/tenants.js';
 import { registerSchemas } from './commands/schemas.js';
 import { ensureMeshTopics } from './commands/topics.js';
 import { loadConfig } from './config.js';
@@ -61,6 +62,33 @@ program
     const key = await createKey(config, options);
     console.log(`created API key for tenant ${options.tenant} (shown once):`);
     console.log(key);
+  });
+
+const tenants = program.command('tenants').description('per-tenant settings');
+tenants
+  .command('set-limits')
+  .description('set a tenant\'s rate limits (every gateway applies them within 5 s; without limits a tenant gets the gateway defaults)')
+  .argument('<tenant>', 'tenant id')
+  .requiredOption('--queries-per-minute <n>', 'queries per minute', positiveInt)
+  .requiredOption('--documents-per-minute <n>', 'documents per minute (a batch of N counts N)', positiveInt)
+  .option('--burst <n>', 'requests (documents) allowed at once; default a minute\'s worth', positiveInt)
+  .action(async (tenant: string, options: { queriesPerMinute: number; documentsPerMinute: number; burst?: number }) => {
+    await setTenantLimits(config, tenant, { queriesPerMinute: options.queriesPerMinute, documentsPerMinute: options.documentsPerMinute, burst: options.burst ?? null });
+    console.log(`tenants: ${tenant} limited to ${options.queriesPerMinute} queries and ${options.documentsPerMinute} documents per minute${options.burst ? `, burst ${options.burst}` : ''}`);
+  });
+
+program
+  .command('audit')
+  .description('the audit log: key, limit and policy changes')
+  .command('list')
+  .description('newest first')
+  .option('--tenant <t>', 'only this tenant')
+  .option('--limit <n>', 'at most this many entries', positiveInt, 100)
+  .option('--json', 'print JSON')
+  .action(async (options: { tenant?: string; limit: number; json?: boolean }) => {
+    const entries = await readAudit(config, options);
+    if (options.json) console.log(JSON.stringify(entries, null, 2));
+    else for (const e of entries) console.log(`${e.at}  ${e.actor}  ${e.tenant ?? '-'}  ${e.action}  ${JSON.stringify(e.details)}`);
   });
 
 program

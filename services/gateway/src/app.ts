@@ -10,6 +10,7 @@ import { errorHandler } from './error-handler.js';
 import { GatewayError } from './gateway-error.js';
 import { openApiDocument } from './openapi.js';
 import { queryRouter, type QueryRouterDeps } from './query-router.js';
+import { documentCount, type RateLimits } from './rate-limits.js';
 
 export interface GatewayDeps {
   keys: TenantResolver;
@@ -22,6 +23,8 @@ export interface GatewayDeps {
   checks: Record<string, ReadinessCheck>;
   /** Dependencies the gateway works without: reported by /readyz, never failing it. */
   degradable?: Record<string, ReadinessCheck>;
+  /** Per-tenant rate limits; absent in tests that drive the app in memory. */
+  rateLimits?: RateLimits;
   /** The query path; absent in deployments (and tests) that only ingest. */
   query?: QueryRouterDeps;
   metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
@@ -56,6 +59,11 @@ export function createApp(deps: GatewayDeps): express.Express {
     next();
   });
   app.use('/v1', bearerAuth(deps.keys));
+  if (deps.rateLimits) {
+    app.post('/v1/documents', deps.rateLimits.limit('documents', documentCount));
+    app.delete('/v1/documents/:id', deps.rateLimits.limit('documents', () => 1));
+    app.post('/v1/query', deps.rateLimits.limit('queries', () => 1));
+  }
   app.use(documentsRouter({ publisher: deps.publisher, requests: deps.requests, generationFor: deps.generationFor, maxBatch: deps.maxBatch }));
   if (deps.query) app.use(queryRouter(deps.query));
   app.use((req) => {

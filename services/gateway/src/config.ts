@@ -1,4 +1,4 @@
-import { checkEmbeddings, checkSasl, databaseEnv, embeddingsEnv, kafkaEnv, logEnv, parseEnv, port, registryEnv } from '@ragmesh/config';
+import { checkEmbeddings, checkSasl, databaseEnv, embeddingsEnv, kafkaEnv, logEnv, parseEnv, port, redisEnv, registryEnv } from '@ragmesh/config';
 import { z } from 'zod';
 
 const byteSize = z
@@ -11,6 +11,7 @@ const schema = z
     ...kafkaEnv,
     ...registryEnv,
     ...databaseEnv,
+    ...redisEnv,
     ...logEnv,
     ...embeddingsEnv,
     GATEWAY_HOST: z.string().default('0.0.0.0'),
@@ -23,6 +24,10 @@ const schema = z
     GATEWAY_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
     GATEWAY_REPLY_GROUP_ID: z.string().min(1).default('ragmesh-gateway-replies'),
     GATEWAY_INSTANCE_ID: z.string().min(1).optional(),
+    /** Rate limits of a tenant without its own (pnpm ragmesh tenants set-limits). Burst: a minute's worth unless set. */
+    GATEWAY_QUERIES_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    GATEWAY_DOCUMENTS_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+    GATEWAY_RATE_BURST: z.coerce.number().int().min(1).optional(),
     LLM_BASE_URL: z.url().optional(),
     LLM_API_KEY: z.string().optional(),
     LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),

@@ -29,6 +29,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     // A dependency outage: tell clients when to try again rather than leave them guessing.
     if (converted.code === 'UNAVAILABLE') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+    if (converted.code === 'RATE_LIMITED') res.set('Retry-After', String(converted.details.retryAfterSeconds ?? 1));
     res.status(httpStatus[converted.code]).json({ error: { code: converted.code, message: converted.message, details: converted.details } });
   };
 }

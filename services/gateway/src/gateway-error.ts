@@ -6,6 +6,7 @@ export const gatewayErrorCodes = [
   'UNSUPPORTED_MEDIA_TYPE',
   'UNAVAILABLE',
   'DEADLINE_EXCEEDED',
+  'RATE_LIMITED',
   'INTERNAL',
 ] as const;
 export type GatewayErrorCode = (typeof gatewayErrorCodes)[number];
@@ -19,6 +20,7 @@ export const httpStatus: Record<GatewayErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNAVAILABLE: 503,
   DEADLINE_EXCEEDED: 504,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };
 

@@ -6,7 +6,7 @@ const errorBody = z.object({ error: z.object({ code: z.string(), message: z.stri
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 const json = (s: z.ZodType) => ({ 'application/json': { schema: schema(s) } });
 const errors = Object.fromEntries(
-  [['400', 'invalid request; details.fields names each bad field'], ['401', 'missing or invalid API key'], ['413', 'body too large'], ['503', 'a dependency is unavailable']].map(
+  [['400', 'invalid request; details.fields names each bad field'], ['401', 'missing or invalid API key'], ['413', 'body too large'], ['429', 'over the tenant\'s rate limit: Retry-After and RateLimit-* headers say when'], ['503', 'a dependency is unavailable']].map(
     ([status, description]) => [status, { description, content: json(errorBody) }],
   ),
 );

@@ -1,13 +1,15 @@
 import { startTelemetry } from '@ragmesh/telemetry/sdk';
 import { embeddingModelId, kafkaClientOptions, loadOrExit } from '@ragmesh/config';
 import { createSerde, topics } from '@ragmesh/contracts';
-import { createApiKeyStore, createDocumentRequests, createGenerationStore, createPool, migrate } from '@ragmesh/store';
+import { createApiKeyStore, createDocumentRequests, createGenerationStore, createPool, createTenantLimits, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
-import { createKafka, createProducer, createRequestReplyProducer, kafkaReady, observeReadiness, onShutdown, postgresReady, registryReady, whenAvailable } from '@ragmesh/worker-runtime';
+import { createKafka, createProducer, createRequestReplyProducer, kafkaReady, observeReadiness, onShutdown, postgresReady, redisReady, registryReady, whenAvailable } from '@ragmesh/worker-runtime';
+import { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { createAnswerGenerator } from './answer-generator.js';
 import { createActiveGenerations } from './active-generations.js';
 import { createApp } from './app.js';
+import { createRateLimits } from './rate-limits.js';
 import { loadConfig } from './config.js';
 import { createDocumentPublisher } from './document-publisher.js';
 import { createQueryClient } from './query-client.js';
@@ -35,6 +37,16 @@ const queries = createQueryClient({
   timeoutMs: config.GATEWAY_QUERY_TIMEOUT_MS,
 });
 await whenAvailable('kafka', () => queries.start(), logger);
+// No offline queue: while Redis is away a limit check fails at once and falls back to this
+// instance's own in-memory budget.
+const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+redis.on('error', () => undefined); // reported by /readyz (degraded), not per reconnect attempt
+const tenantLimits = createTenantLimits(pool);
+const rateLimits = createRateLimits({
+  redis, logger,
+  limitsOf: (tenant) => tenantLimits.get(tenant),
+  defaults: { queriesPerMinute: config.GATEWAY_QUERIES_PER_MINUTE, documentsPerMinute: config.GATEWAY_DOCUMENTS_PER_MINUTE, burst: config.GATEWAY_RATE_BURST ?? null },
+});
 const generator = config.LLM_BASE_URL ? createAnswerGenerator({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL }) : undefined;
 
 const readiness = {
@@ -46,7 +58,8 @@ const readiness = {
     },
   },
   // Schemas are registered and cached at start: documents and queries keep flowing without it.
-  degradable: { registry: registryReady(config.SCHEMA_REGISTRY_URL) },
+  // Without Redis each instance enforces rate limits on its own.
+  degradable: { registry: registryReady(config.SCHEMA_REGISTRY_URL), redis: redisReady(redis) },
 };
 observeReadiness(readiness);
 const app = createApp({
@@ -58,6 +71,7 @@ const app = createApp({
   maxBatch: config.GATEWAY_MAX_BATCH,
   bodyLimit: config.GATEWAY_BODY_LIMIT,
   ...readiness,
+  rateLimits,
   query: { ask: (query) => queries.ask(query), generator },
   metricsHandler: telemetry.metricsHandler,
 });
@@ -75,6 +89,7 @@ onShutdown({
     { name: 'query producer', close: () => queryProducer.disconnect() },
     { name: 'admin', close: () => admin.disconnect() },
     { name: 'postgres', close: () => pool.end() },
+    { name: 'redis', close: () => redis.quit() },
     { name: 'telemetry', close: () => telemetry.shutdown() },
   ],
 });

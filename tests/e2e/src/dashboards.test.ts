@@ -1,7 +1,8 @@
 // deploy/grafana/ragmesh.json against a live Prometheus (of the test's own) scraping the whole
 // mesh after a short run that also causes the rarer events: repeated texts (embedding cache),
-// a repeated query (result cache), a poison event (dead letter). Every panel's every query must
+// a repeated query (result cache), a poison event (dead letter), a query over a tenant's limit (429). Every panel's every query must
 // return data, so no panel of the dashboard sits empty for want of a metric or a label.
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { topics } from '@ragmesh/contracts';
@@ -84,6 +85,13 @@ describe('the Grafana dashboard', () => {
     await waitFor(async () => (await prometheus.api<{ result: unknown[] }>('/api/v1/query?query=ragmesh_embeddings_total')).result.length >= 2, { timeoutMs: 30_000, what: 'embedding counters scraped' });
     expect(await call('/v1/documents', { documents: documents.map((d) => ({ ...d, id: `third-${d.id}` })) })).toBe(202);
     await waitFor(async () => (await indexed()) === 60, { timeoutMs: 120_000, what: '60 documents indexed' });
+    // One query over a tight limit: a 429.
+    await new Promise<void>((resolve, reject) =>
+      execFile('node', [join(root, 'services/cli/dist/main.js'), 'tenants', 'set-limits', tenant, '--queries-per-minute', '1000', '--documents-per-minute', '1000', '--burst', '1'], { env: process.env }, (error) => (error ? reject(error) : resolve())),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5_500)); // the gateway reads limits at most 5 s old
+    const statuses = [await call('/v1/query', { query: 'over the limit', topK: 1 }), await call('/v1/query', { query: 'over the limit', topK: 1 })];
+    expect(statuses).toContain(429);
     const empty = new Map<string, string>();
     await waitFor(async () => {
       empty.clear();

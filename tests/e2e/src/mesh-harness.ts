@@ -56,6 +56,10 @@ export function meshEnv(suite: string, extra: Record<string, string> = {}): Reco
     INDEXER_GROUP_ID: `e2e-${run}-indexer`,
     RETRIEVER_GROUP_ID: `e2e-${run}-retriever`,
     GATEWAY_REPLY_GROUP_ID: `e2e-${run}-gateway-replies`,
+    // Tests that are not about rate limits send more than a tenant's default budget (the
+    // rate-limit test sets its own).
+    GATEWAY_QUERIES_PER_MINUTE: '1000000',
+    GATEWAY_DOCUMENTS_PER_MINUTE: '10000000',
     ...extra,
   };
 }

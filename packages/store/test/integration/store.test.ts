@@ -1,7 +1,7 @@
 import { stackEnv, uniqueName } from '@ragmesh/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, migrate, withTenant } from '../../src/index.js';
+import { createPool, createTenantLimits, listAudit, migrate, withTenant } from '../../src/index.js';
 
 const env = stackEnv();
 const pool = createPool({ connectionString: env.databaseUrl, max: 2 });
@@ -17,7 +17,23 @@ describe('store on the real Postgres', () => {
   it('runs migrations idempotently', async () => {
     expect(await migrate(pool)).toEqual({ applied: [] });
     const { rows } = await pool.query('SELECT version FROM ragmesh.schema_migrations ORDER BY version');
-    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('stores tenant limits, audits each change, and keeps the audit log append-only', async () => {
+    const tenant = uniqueName('limits');
+    const limits = createTenantLimits(pool);
+    expect(await limits.get(tenant)).toBeNull();
+    await limits.set(tenant, { queriesPerMinute: 10, documentsPerMinute: 100, burst: null }, 'test:a');
+    await limits.set(tenant, { queriesPerMinute: 20, documentsPerMinute: 200, burst: 5 }, 'test:b');
+    expect(await limits.get(tenant)).toEqual({ queriesPerMinute: 20, documentsPerMinute: 200, burst: 5 });
+    const audit = await listAudit(pool, { tenant });
+    expect(audit.map((a) => [a.actor, a.action, a.details])).toEqual([
+      ['test:b', 'limits.set', { queriesPerMinute: 20, documentsPerMinute: 200, burst: 5 }],
+      ['test:a', 'limits.set', { queriesPerMinute: 10, documentsPerMinute: 100, burst: null }],
+    ]);
+    await expect(pool.query('UPDATE ragmesh.audit_log SET actor = $1 WHERE tenant_id = $2', ['forged', tenant])).rejects.toThrow(/append-only/);
+    await expect(pool.query('DELETE FROM ragmesh.audit_log WHERE tenant_id = $1', [tenant])).rejects.toThrow(/append-only/);
   });
 
   it('keeps the full-text vector in the row and the GIN indexes without a pending list', async () => {
