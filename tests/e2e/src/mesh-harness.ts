@@ -156,6 +156,13 @@ export async function startGroupsAtEnd(env: Record<string, string>): Promise<voi
   }
 }
 
+/** Runs `deploy/local/<script>.sh <verb>` with `env`; rejects with the script's output when it fails. */
+export function localScript(script: string, verb: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(join(root, `deploy/local/${script}.sh`), [verb], { env }, (error, stdout, stderr) => (error ? reject(new Error(`${script}.sh ${verb}: ${stderr || stdout}`)) : resolve())),
+  );
+}
+
 /**
  * A Prometheus of the test's own (deploy/local/prometheus.sh on a free port, 1 s scrapes and rule
  * evaluations, state in a temporary directory) scraping `targets`; `stop` removes it all.
@@ -164,10 +171,7 @@ export async function startPrometheus(targets: { job: string; url: string }[]) {
   const stateDir = mkdtempSync(join(tmpdir(), 'ragmesh-prometheus-'));
   const port = await freePort();
   const env = { ...process.env, RAGMESH_STATE_DIR: stateDir, PROMETHEUS_PORT: String(port), PROMETHEUS_INTERVAL: '1s' };
-  const script = (verb: 'up' | 'down') =>
-    new Promise<void>((resolve, reject) =>
-      execFile(join(root, 'deploy/local/prometheus.sh'), [verb], { env }, (error, stdout, stderr) => (error ? reject(new Error(`prometheus.sh ${verb}: ${stderr || stdout}`)) : resolve())),
-    );
+  const script = (verb: 'up' | 'down') => localScript('prometheus', verb, env);
   mkdirSync(join(stateDir, 'prometheus'), { recursive: true });
   writeFileSync(join(stateDir, 'prometheus/targets.json'), JSON.stringify(targets.map((t) => ({ targets: [new URL(t.url).host], labels: { job: t.job } }))));
   await script('up');

@@ -3,7 +3,6 @@
 // the machine's. Nothing is lost, duplicated or dead-lettered; no service restarts. And a database
 // that answers but refuses the service (a grant missing) is a configuration problem: held, not
 // dead-lettered, reported by /readyz, cured by fixing the grant.
-import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApiKeyStore, migrate } from '@ragmesh/store';
@@ -11,7 +10,7 @@ import { uniqueName, waitFor } from '@ragmesh/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedChunks, makeDocuments, storeSnapshot, type TestDocument } from './corpus.js';
-import { freePort, meshEnv, metricValue, root, startGroupsAtEnd, startService, stopService, stopServices, type RunningService, type ServiceName } from './mesh-harness.js';
+import { freePort, localScript, meshEnv, metricValue, root, startGroupsAtEnd, startService, stopService, stopServices, type RunningService, type ServiceName } from './mesh-harness.js';
 
 const stateDir = process.env.RAGMESH_STATE_DIR ?? join(root, '.state');
 const dataDir = join(stateDir, 'pg-outage');
@@ -38,11 +37,7 @@ async function indexedCount(): Promise<number> {
   return (await storeSnapshot(pool, tenant)).documents.filter((d) => d.status === 'indexed').length;
 }
 
-function postgresScript(verb: 'up' | 'down' | 'restart'): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile(join(root, 'deploy/local/postgres.sh'), [verb], { env: scriptEnv }, (error, stdout, stderr) => (error ? reject(new Error(`postgres.sh ${verb}: ${stderr || stdout}`)) : resolve())),
-  );
-}
+const postgresScript = (verb: 'up' | 'down' | 'restart') => localScript('postgres', verb, scriptEnv);
 
 async function post(documents: object[]): Promise<number> {
   const response = await fetch(`${services.gateway!.url}/v1/documents`, {

@@ -3,7 +3,6 @@
 // query's gateway -> retriever -> gateway, each hop a child of the one before, with child spans for
 // the Postgres, Redis and HTTP calls made inside them (OpenTelemetry's pg, ioredis and http
 // instrumentations).
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import { createApiKeyStore, migrate } from '@ragmesh/store';
 import { uniqueName, waitFor } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPool, storeSnapshot } from './corpus.js';
-import { freePort, meshEnv, root, startGroupsAtEnd, startService, stopServices, type RunningService, type ServiceName } from './mesh-harness.js';
+import { freePort, localScript, meshEnv, startGroupsAtEnd, startService, stopServices, type RunningService, type ServiceName } from './mesh-harness.js';
 
 type Span = { traceId: string; id: string; parentId?: string; name: string; kind?: string; localEndpoint?: { serviceName?: string }; tags?: Record<string, string> };
 
@@ -23,11 +22,7 @@ let zipkin: string;
 let scriptEnv: NodeJS.ProcessEnv;
 let apiKey: string;
 
-function zipkinScript(verb: 'up' | 'down'): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile(join(root, 'deploy/local/zipkin.sh'), [verb], { env: scriptEnv }, (error, stdout, stderr) => (error ? reject(new Error(`zipkin.sh ${verb}: ${stderr || stdout}`)) : resolve())),
-  );
-}
+const zipkinScript = (verb: 'up' | 'down') => localScript('zipkin', verb, scriptEnv);
 
 const serviceOf = (span: Span) => span.localEndpoint?.serviceName ?? '';
 /** The database a client span talks to, under the current or the older semantic convention. */
