@@ -312,7 +312,7 @@ async function main() {
   mkdirSync(logDir, { recursive: true });
   await migrate(pool);
   const tenant = `chaos-${run}`;
-  const key = await createApiKeyStore(pool).create({ tenant });
+  const key = (await createApiKeyStore(pool).create({ tenant })).key;
   const embeddingApi = await startEmbeddingApi();
   const dlqBefore = await dlqCount();
 

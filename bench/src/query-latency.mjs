@@ -136,7 +136,7 @@ await load();
 // Fresh planner statistics, as the indexer keeps them after large writes (the bench writes directly).
 await analyzeTables(pool);
 const chunks = await chunkCount();
-const key = await createApiKeyStore(pool).create({ tenant, name: 'bench' });
+const key = (await createApiKeyStore(pool).create({ tenant, name: 'bench' })).key;
 const run = createHash('sha256').update(String(Date.now())).digest('hex').slice(0, 8);
 const env = {
   EMBEDDINGS_PROVIDER: 'hash', EMBEDDINGS_DIMS: '384', RESULT_CACHE_TTL_SECONDS: '0', LOG_LEVEL: 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1',

@@ -158,7 +158,7 @@ try {
   await baselineRedis.flushdb();
   let mesh = await startMesh(baselineEnv, ['indexer', 'chunk-embed', 'gateway']);
   const baselineTenant = `bench-reindex-${run}-${toModel}`;
-  const baselineKey = await createApiKeyStore(pool).create({ tenant: baselineTenant });
+  const baselineKey = (await createApiKeyStore(pool).create({ tenant: baselineTenant })).key;
   results.firstIngestSeconds = await ingest(mesh.gateway, baselineKey, baselineTenant);
   results.firstIngestDocsPerSecond = corpus.length / results.firstIngestSeconds;
   for (const s of Object.values(mesh)) await stopService(s);
@@ -170,7 +170,7 @@ try {
   const env = meshEnv(fromModel, Number(new URL(stack.redisUrl).pathname.slice(1) || 0));
   mesh = await startMesh(env, ['indexer', 'chunk-embed', 'retriever', 'gateway']);
   const tenant = `bench-reindex-${run}`;
-  const key = await createApiKeyStore(pool).create({ tenant });
+  const key = (await createApiKeyStore(pool).create({ tenant })).key;
   results.sourceIngestSeconds = await ingest(mesh.gateway, key, tenant);
   results.ndcgBefore = await gatewayNdcg(mesh.gateway, key);
   const idle = [];

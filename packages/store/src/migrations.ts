@@ -253,4 +253,23 @@ export const migrations: readonly { version: number; name: string; sql: string }
         FOR EACH STATEMENT EXECUTE FUNCTION ragmesh.audit_log_append_only();
     `,
   },
+  {
+    version: 5,
+    name: 'API keys with ids, scopes, expiry and last use',
+    sql: `
+      -- Keys made before scopes existed keep what they could do: everything.
+      ALTER TABLE ragmesh.api_keys
+        ADD COLUMN key_id       text,
+        ADD COLUMN scopes       text[] NOT NULL DEFAULT '{ingest,query,admin}',
+        ADD COLUMN expires_at   timestamptz,
+        ADD COLUMN last_used_at timestamptz;
+      UPDATE ragmesh.api_keys SET key_id = 'key_' || substr(key_hash, 1, 16);
+      ALTER TABLE ragmesh.api_keys
+        ALTER COLUMN key_id SET NOT NULL,
+        ALTER COLUMN scopes DROP DEFAULT,
+        ADD CONSTRAINT api_keys_key_id_unique UNIQUE (key_id),
+        ADD CONSTRAINT api_keys_scopes_known CHECK (cardinality(scopes) > 0 AND scopes <@ '{ingest,query,pii:read,admin}'::text[]);
+      CREATE INDEX api_keys_tenant_idx ON ragmesh.api_keys (tenant_id);
+    `,
+  },
 ];

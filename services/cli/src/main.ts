@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readDlq, replayDlq } from './commands/dlq.js';
 import { ingestPaths } from './commands/ingest.js';
 import { registerReindexCommands } from './commands/reindex-commands.js';
-import { createKey, migrateDatabase } from './commands/keys.js';
+import { createKey, listKeys, migrateDatabase, parseDuration, parseScopes, revokeKey } from './commands/keys.js';
 import { readAudit, setTenantLimits } from './commands/tenants.js';
 import { registerSchemas } from './commands/schemas.js';
 import { ensureMeshTopics } from './commands/topics.js';
@@ -51,17 +51,55 @@ program
     console.log(applied.length > 0 ? `migrations: applied ${applied.join(', ')}` : 'migrations: up to date');
   });
 
-program
-  .command('keys')
-  .description('API keys')
+const asOption = <T>(parse: (value: string) => T) => (value: string): T => {
+  try {
+    return parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+
+const keys = program.command('keys').description('API keys: scoped, expiring, revocable');
+keys
   .command('create')
   .description('create an API key for a tenant; the key is the last line printed')
   .requiredOption('--tenant <name>', 'tenant the key belongs to')
   .option('--name <label>', 'a label to recognise the key by')
-  .action(async (options: { tenant: string; name?: string }) => {
-    const key = await createKey(config, options);
-    console.log(`created API key for tenant ${options.tenant} (shown once):`);
+  .option('--scopes <list>', 'comma-separated: ingest, query, pii:read, admin', asOption(parseScopes), parseScopes('ingest,query'))
+  .option('--expires-in <duration>', 'lifetime such as 90s, 12h or 30d (default: no expiry)', asOption(parseDuration))
+  .action(async (options: { tenant: string; name?: string; scopes: ReturnType<typeof parseScopes>; expiresIn?: number }) => {
+    const { id, key } = await createKey(config, { tenant: options.tenant, name: options.name, scopes: options.scopes, expiresInMs: options.expiresIn });
+    const expiry = options.expiresIn ? `, expires ${new Date(Date.now() + options.expiresIn).toISOString()}` : '';
+    console.log(`created API key ${id} for tenant ${options.tenant} with scopes ${options.scopes.join(',')}${expiry} (shown once):`);
     console.log(key);
+  });
+keys
+  .command('list')
+  .description('a tenant\'s keys: id, scopes, expiry, last use (never the secret)')
+  .option('--tenant <name>', 'only this tenant\'s keys')
+  .option('--json', 'print a JSON array')
+  .action(async (options: { tenant?: string; json?: boolean }) => {
+    const list = await listKeys(config, options.tenant);
+    if (options.json) {
+      console.log(JSON.stringify(list, null, 2));
+      return;
+    }
+    for (const k of list) {
+      const state = k.revoked ? `revoked ${k.revokedAt}` : k.expired ? `expired ${k.expiresAt}` : k.expiresAt ? `expires ${k.expiresAt}` : 'no expiry';
+      console.log(`${k.id}  ${k.tenant}  ${k.scopes.join(',')}  ${state}  last used ${k.lastUsedAt ?? 'never'}${k.name ? `  ${k.name}` : ''}`);
+    }
+  });
+keys
+  .command('revoke')
+  .description('revoke a key by id; every gateway answers 401 for it within a second')
+  .argument('<key-id>', 'the id keys list shows (key_...)')
+  .action(async (keyId: string) => {
+    if (!(await revokeKey(config, keyId))) {
+      console.error(`keys: no active key ${keyId}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`keys: revoked ${keyId}`);
   });
 
 const tenants = program.command('tenants').description('per-tenant settings');

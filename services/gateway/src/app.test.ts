@@ -1,5 +1,5 @@
 import type { DocumentEvent } from '@ragmesh/contracts';
-import type { DocumentRequest, DocumentStatus } from '@ragmesh/store';
+import type { ApiKeyGrant, DocumentRequest, DocumentStatus } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -21,7 +21,16 @@ const publisher: DocumentPublisher = {
 };
 
 const app = createApp({
-  keys: { tenantOf: async (key) => ({ 'key-acme': 'acme', 'key-globex': 'globex' })[key] ?? null },
+  keys: {
+    resolve: async (key) => {
+      const grants: Record<string, ApiKeyGrant> = {
+        'key-acme': { keyId: 'key_acme', tenant: 'acme', scopes: ['ingest', 'query'], expiresAt: null },
+        'key-globex': { keyId: 'key_globex', tenant: 'globex', scopes: ['ingest', 'query'], expiresAt: null },
+        'key-acme-query': { keyId: 'key_acme_q', tenant: 'acme', scopes: ['query'], expiresAt: null },
+      };
+      return grants[key] ?? null;
+    },
+  },
   publisher,
   requests: {
     record: async (tenant, _generation, requests) => void recorded.push({ tenant, requests }),
@@ -115,6 +124,28 @@ describe('POST /v1/documents', () => {
     expect(missing.body.error.code).toBe('UNAUTHENTICATED');
     const wrong = await request(app).post('/v1/documents').set({ authorization: 'Bearer nope' }).send({ id: 'a', content: 'x' });
     expect(wrong.status).toBe(401);
+    expect(published).toHaveLength(0);
+  });
+
+  it('answers 403 naming the scope when the key lacks it, and publishes nothing', async () => {
+    const reader = { authorization: 'Bearer key-acme-query' };
+    for (const call of [
+      request(app).post('/v1/documents').set(reader).send({ id: 'a', content: 'x' }),
+      request(app).delete('/v1/documents/a').set(reader),
+      request(app).get('/v1/documents/known').set(reader),
+    ]) {
+      const res = await call;
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', details: { scope: 'ingest', keyId: 'key_acme_q', scopes: ['query'] } });
+    }
+    const generations = await request(app).get('/v1/generations').set(auth);
+    expect(generations.status).toBe(403);
+    expect(generations.body.error.details.scope).toBe('admin');
+    const chosen = await request(app).post('/v1/query').set(auth).send({ query: 'x', generation: 2 });
+    expect(chosen.status).toBe(403);
+    expect(chosen.body.error.details.scope).toBe('admin');
+    const queryOnly = await request(app).post('/v1/query').set({ authorization: 'Bearer key-acme-query' }).send({ query: 'x' });
+    expect(queryOnly.status).not.toBe(403);
     expect(published).toHaveLength(0);
   });
 

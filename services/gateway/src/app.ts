@@ -3,7 +3,8 @@ import type { DocumentRequests } from '@ragmesh/store';
 import { traceparentOf, type Logger } from '@ragmesh/telemetry';
 import { readinessReport, type ReadinessCheck } from '@ragmesh/worker-runtime';
 import express from 'express';
-import { bearerAuth, type TenantResolver } from './auth.js';
+import type { GenerationStore } from '@ragmesh/store';
+import { assertScope, bearerAuth, requireScope, type KeyResolver } from './auth.js';
 import type { DocumentPublisher } from './document-publisher.js';
 import { documentsRouter, type IndexGenerationResolver } from './documents-router.js';
 import { errorHandler } from './error-handler.js';
@@ -13,7 +14,7 @@ import { queryRouter, type QueryRouterDeps } from './query-router.js';
 import { documentCount, type RateLimits } from './rate-limits.js';
 
 export interface GatewayDeps {
-  keys: TenantResolver;
+  keys: KeyResolver;
   publisher: DocumentPublisher;
   requests: Pick<DocumentRequests, 'record' | 'status'>;
   logger: Logger;
@@ -25,6 +26,8 @@ export interface GatewayDeps {
   degradable?: Record<string, ReadinessCheck>;
   /** Per-tenant rate limits; absent in tests that drive the app in memory. */
   rateLimits?: RateLimits;
+  /** Generations for GET /v1/generations (admin keys); absent in tests that do not need it. */
+  generations?: Pick<GenerationStore, 'list' | 'tenantStates'>;
   /** The query path; absent in deployments (and tests) that only ingest. */
   query?: QueryRouterDeps;
   metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
@@ -59,6 +62,15 @@ export function createApp(deps: GatewayDeps): express.Express {
     next();
   });
   app.use('/v1', bearerAuth(deps.keys));
+  // What each route needs of the key, checked before a request spends any of the tenant's budget.
+  app.post('/v1/documents', requireScope('ingest'));
+  app.delete('/v1/documents/:id', requireScope('ingest'));
+  app.get('/v1/documents/:id', requireScope('ingest'));
+  app.post('/v1/query', requireScope('query'), (req, res, next) => {
+    if ((req.body as { generation?: unknown } | undefined)?.generation !== undefined) assertScope(res, 'admin', 'needed to query a chosen generation');
+    next();
+  });
+  app.get('/v1/generations', requireScope('admin'));
   if (deps.rateLimits) {
     app.post('/v1/documents', deps.rateLimits.limit('documents', documentCount));
     app.delete('/v1/documents/:id', deps.rateLimits.limit('documents', () => 1));
@@ -66,6 +78,19 @@ export function createApp(deps: GatewayDeps): express.Express {
   }
   app.use(documentsRouter({ publisher: deps.publisher, requests: deps.requests, generationFor: deps.generationFor, maxBatch: deps.maxBatch }));
   if (deps.query) app.use(queryRouter(deps.query));
+  const generations = deps.generations;
+  if (generations) {
+    app.get('/v1/generations', async (_req, res) => {
+      const [states, all] = await Promise.all([generations.tenantStates({ tenant: res.locals.tenant as string }), generations.list()]);
+      const byId = new Map(all.map((g) => [g.id, g]));
+      res.json({
+        generations: states.map((t) => {
+          const g = byId.get(t.generation);
+          return { id: t.generation, state: t.state, reason: t.reason, activatedAt: t.activatedAt, provider: g?.provider, modelId: g?.modelId, dims: g?.dims, chunking: g?.chunking ?? null };
+        }),
+      });
+    });
+  }
   app.use((req) => {
     throw new GatewayError('NOT_FOUND', `no route ${req.method} ${req.path}`);
   });

@@ -1,6 +1,7 @@
 export const gatewayErrorCodes = [
   'VALIDATION_FAILED',
   'UNAUTHENTICATED',
+  'FORBIDDEN',
   'NOT_FOUND',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -15,6 +16,7 @@ export type GatewayErrorCode = (typeof gatewayErrorCodes)[number];
 export const httpStatus: Record<GatewayErrorCode, number> = {
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

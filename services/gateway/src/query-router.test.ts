@@ -21,7 +21,7 @@ const fakeLlm: typeof fetch = async () => {
 
 function appWith(ask: (q: QueryAsk) => Promise<QueryResponse>) {
   return createApp({
-    keys: { tenantOf: async (key) => (key === 'k' ? 'acme' : null) },
+    keys: { resolve: async (key) => (key === 'k' ? { keyId: 'key_k', tenant: 'acme', scopes: ['query'], expiresAt: null } : null) },
     publisher: { nextVersion: () => 1, newEventId: () => 'e', publish: async () => undefined },
     requests: { record: async () => undefined, status: async () => null },
     logger: createLogger({ service: 'test', silent: true }),

@@ -64,6 +64,7 @@ const readiness = {
 observeReadiness(readiness);
 const app = createApp({
   keys: createApiKeyStore(pool),
+  generations,
   publisher: createDocumentPublisher({ producer, serde, timeoutMs: config.GATEWAY_PUBLISH_TIMEOUT_MS }),
   requests: createDocumentRequests(pool),
   logger,

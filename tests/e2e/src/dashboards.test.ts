@@ -43,7 +43,7 @@ const indexed = async () => (await storeSnapshot(pool, tenant)).documents.filter
 
 beforeAll(async () => {
   await migrate(pool);
-  apiKey = await createApiKeyStore(pool).create({ tenant });
+  apiKey = (await createApiKeyStore(pool).create({ tenant })).key;
   const env = meshEnv('dash');
   await startGroupsAtEnd(env);
   for (const name of ['indexer', 'chunk-embed', 'retriever', 'gateway'] as const) services[name] = await startService(name, env);

@@ -59,7 +59,7 @@ beforeAll(async () => {
   await admin.connect();
   startOffsets = await admin.fetchTopicOffsets(topics.vectorsUpsert);
   await admin.disconnect();
-  apiKey = await createApiKeyStore(pool).create({ tenant });
+  apiKey = (await createApiKeyStore(pool).create({ tenant })).key;
   await startGroupsAtEnd(env);
   services.indexer = await startService('indexer', env);
   services['chunk-embed'] = await startService('chunk-embed', env);

@@ -156,6 +156,15 @@ export async function startGroupsAtEnd(env: Record<string, string>): Promise<voi
   }
 }
 
+/** Runs the built CLI (`pnpm ragmesh ...`) with `env`; resolves with its exit code and output, never rejects. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile('node', [join(root, 'services/cli/dist/main.js'), ...args], { env }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
 /** Runs `deploy/local/<script>.sh <verb>` with `env`; rejects with the script's output when it fails. */
 export function localScript(script: string, verb: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return new Promise((resolve, reject) =>

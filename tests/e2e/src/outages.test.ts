@@ -87,7 +87,7 @@ beforeAll(async () => {
   await startRedis();
   env = meshEnv('outage', { REDIS_URL: `redis://127.0.0.1:${redis.port}/0`, GATEWAY_PUBLISH_TIMEOUT_MS: '3000' });
   await migrate(pool);
-  apiKey = await createApiKeyStore(pool).create({ tenant });
+  apiKey = (await createApiKeyStore(pool).create({ tenant })).key;
   await startGroupsAtEnd(env);
   for (const name of ['indexer', 'chunk-embed', 'retriever', 'gateway'] as const) services[name] = await startService(name, env);
 }, 180_000);

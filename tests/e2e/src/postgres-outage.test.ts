@@ -73,7 +73,7 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
   pool.on('error', () => {}); // idle clients die with the server; the next query reconnects
   await migrate(pool);
-  apiKey = await createApiKeyStore(pool).create({ tenant });
+  apiKey = (await createApiKeyStore(pool).create({ tenant })).key;
   env = meshEnv('pgout', { DATABASE_URL: databaseUrl, GATEWAY_PUBLISH_TIMEOUT_MS: '3000' });
   await startGroupsAtEnd(env);
   for (const name of ['indexer', 'chunk-embed', 'retriever', 'gateway'] as const) services[name] = await startService(name, env);

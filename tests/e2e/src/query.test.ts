@@ -57,8 +57,8 @@ beforeAll(async () => {
   await migrate(pool);
   llm = await startFakeLlm();
   env = meshEnv('query', { LLM_BASE_URL: llm.url, GATEWAY_QUERY_TIMEOUT_MS: '5000', KAFKA_SESSION_TIMEOUT_MS: '6000' });
-  key = await createApiKeyStore(pool).create({ tenant });
-  otherKey = await createApiKeyStore(pool).create({ tenant: otherTenant });
+  key = (await createApiKeyStore(pool).create({ tenant })).key;
+  otherKey = (await createApiKeyStore(pool).create({ tenant: otherTenant })).key;
   await startGroupsAtEnd(env);
   for (const name of ['indexer', 'chunk-embed', 'retriever', 'retriever'] as const) running.push(await startService(name, env));
   gateways = [await startService('gateway', env), await startService('gateway', env)];

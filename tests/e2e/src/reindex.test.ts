@@ -1,7 +1,6 @@
 // Re-index generations through the real mesh and the real CLI: a tenant indexed with
 // all-MiniLM-L6-v2 moves to bge-small-en-v1.5 while a query loop runs, with updates, deletes and
 // a kill -9 of the chunk/embed worker during the replay; then cutover, rollback, cancel, retire.
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chunkDocument, getPolicy, normalizeContent } from '@ragmesh/chunking';
@@ -10,7 +9,7 @@ import { createApiKeyStore, migrate, withTenant } from '@ragmesh/store';
 import { stackEnv, uniqueName, waitFor } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPool, makeDocuments, type TestDocument } from './corpus.js';
-import { meshEnv, root, startGroupsAtEnd, startService, stopService, stopServices, type RunningService, type ServiceName } from './mesh-harness.js';
+import { meshEnv, root, runCli, startGroupsAtEnd, startService, stopService, stopServices, type RunningService, type ServiceName } from './mesh-harness.js';
 
 const env = meshEnv('reindex', { EMBEDDINGS_PROVIDER: 'local', EMBEDDINGS_MODEL: 'all-MiniLM-L6-v2', EMBEDDINGS_DIMS: '384', LOG_LEVEL: 'warn' });
 const pool = appPool();
@@ -31,15 +30,11 @@ function corpus(count: number): TestDocument[] {
 const documents = corpus(500);
 const questions = documents.slice(0, 12).map((d) => d.title.split(/\s+/).slice(0, 6).join(' '));
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[]) {
   const stack = stackEnv();
-  return new Promise((resolve) => {
-    execFile('node', [join(root, 'services/cli/dist/main.js'), ...args], {
-      env: {
-        ...process.env, KAFKA_BROKERS: stack.brokers.join(','), DATABASE_URL: stack.databaseUrl, SCHEMA_REGISTRY_URL: stack.registryUrl,
-        CHUNK_EMBED_GROUP_ID: env.CHUNK_EMBED_GROUP_ID, INDEXER_GROUP_ID: env.INDEXER_GROUP_ID, LOG_LEVEL: 'warn',
-      },
-    }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  return runCli(args, {
+    ...process.env, KAFKA_BROKERS: stack.brokers.join(','), DATABASE_URL: stack.databaseUrl, SCHEMA_REGISTRY_URL: stack.registryUrl,
+    CHUNK_EMBED_GROUP_ID: env.CHUNK_EMBED_GROUP_ID, INDEXER_GROUP_ID: env.INDEXER_GROUP_ID, LOG_LEVEL: 'warn',
   });
 }
 
@@ -98,7 +93,7 @@ function expectedTexts(doc: TestDocument, embedder: Embedder): string[] {
 
 beforeAll(async () => {
   await migrate(pool);
-  apiKey = await createApiKeyStore(pool).create({ tenant });
+  apiKey = (await createApiKeyStore(pool).create({ tenant, scopes: ['ingest', 'query', 'admin'] })).key;
   await startGroupsAtEnd(env);
   services.indexer = await startService('indexer', env);
   services['chunk-embed'] = await startService('chunk-embed', env);

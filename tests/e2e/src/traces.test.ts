@@ -46,7 +46,7 @@ beforeAll(async () => {
   scriptEnv = { ...process.env, RAGMESH_STATE_DIR: stateDir, ZIPKIN_PORT: String(port) };
   await zipkinScript('up');
   await migrate(pool);
-  apiKey = await createApiKeyStore(pool).create({ tenant });
+  apiKey = (await createApiKeyStore(pool).create({ tenant })).key;
   const env = meshEnv('traces', { OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${zipkin}/api/v2/spans`, OTEL_TRACES_SAMPLER: 'always_on' });
   await startGroupsAtEnd(env);
   for (const name of ['indexer', 'chunk-embed', 'retriever', 'gateway'] as const) services[name] = await startService(name, env);
