@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
 # Local single-node Kafka (KRaft, combined broker+controller) from Maven Central jars.
+# Two client listeners: PLAINTEXT on KAFKA_PORT for local development (unauthenticated, a super
+# user), and SASL_SSL on KAFKA_SECURE_PORT (default KAFKA_PORT + 2): TLS with a certificate of a
+# local CA and SCRAM-SHA-512 users, one per service, whose topic and group ACLs come from
+# `pnpm ragmesh kafka-acls apply`. Certificates, users and passwords are made here with keytool
+# and /dev/urandom; what a client needs is written to $STATE/kafka/secure-listener.json.
 # Usage: deploy/local/kafka.sh up|down|status
 set -euo pipefail
 shopt -s inherit_errexit
@@ -16,6 +21,11 @@ PID_FILE="$STATE/pids/kafka.pid"
 HOST="${KAFKA_HOST:-127.0.0.1}"
 PORT="${KAFKA_PORT:-9092}"
 CPORT="${KAFKA_CONTROLLER_PORT:-9093}"
+SPORT="${KAFKA_SECURE_PORT:-$((PORT + 2))}"
+TLS="$KDIR/tls"
+USERS_FILE="$KDIR/sasl-users"
+# One SCRAM user per service, plus admin (a super user, for the CLI's ACL and topic commands).
+SASL_USERS=(admin gateway chunk-embed indexer retriever)
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 HEAP="${KAFKA_HEAP_OPTS:--Xmx768m -Xms256m}"
@@ -52,16 +62,70 @@ classpath() {
   cat "$CP_FILE"
 }
 
+# A local CA and a broker certificate for 127.0.0.1/localhost signed by it, made once per state dir.
+make_tls() {
+  [[ -s "$TLS/broker.p12" && -s "$TLS/ca.pem" ]] && return 0
+  rm -rf "$TLS"
+  mkdir -p "$TLS"
+  local pass
+  pass="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+  printf '%s' "$pass" >"$TLS/password"
+  chmod 600 "$TLS/password"
+  local kt=(keytool -storetype PKCS12 -storepass "$pass" -keypass "$pass")
+  "${kt[@]}" -genkeypair -keystore "$TLS/ca.p12" -alias ca -keyalg RSA -keysize 2048 -validity 3650 \
+    -dname "CN=ragmesh local CA" -ext bc:c >/dev/null 2>&1
+  "${kt[@]}" -exportcert -keystore "$TLS/ca.p12" -alias ca -rfc >"$TLS/ca.pem" 2>/dev/null
+  "${kt[@]}" -genkeypair -keystore "$TLS/broker.p12" -alias broker -keyalg RSA -keysize 2048 -validity 3650 \
+    -dname "CN=localhost" >/dev/null 2>&1
+  "${kt[@]}" -certreq -keystore "$TLS/broker.p12" -alias broker 2>/dev/null |
+    "${kt[@]}" -gencert -keystore "$TLS/ca.p12" -alias ca -validity 3650 -rfc \
+      -ext "SAN=IP:127.0.0.1,DNS:localhost" -ext ku:c=digitalSignature,keyEncipherment -ext eku=serverAuth >"$TLS/broker.pem" 2>/dev/null
+  "${kt[@]}" -importcert -keystore "$TLS/broker.p12" -alias ca -file "$TLS/ca.pem" -noprompt >/dev/null 2>&1
+  "${kt[@]}" -importcert -keystore "$TLS/broker.p12" -alias broker -file "$TLS/broker.pem" >/dev/null 2>&1
+}
+
+# "name password" per SCRAM user, made once per state dir.
+make_users() {
+  [[ -s "$USERS_FILE" ]] && return 0
+  local user
+  for user in "${SASL_USERS[@]}"; do echo "$user $(head -c 18 /dev/urandom | base64 | tr -d '/+=')"; done >"$USERS_FILE.tmp"
+  chmod 600 "$USERS_FILE.tmp"
+  mv "$USERS_FILE.tmp" "$USERS_FILE"
+}
+
+# What a client of the secure listener needs, for tests and for a developer's shell.
+write_client_info() {
+  {
+    printf '{\n  "brokers": ["%s:%s"],\n  "caFile": "%s",\n  "mechanism": "scram-sha-512",\n  "users": {' "$HOST" "$SPORT" "$TLS/ca.pem"
+    local sep='' user pass
+    while read -r user pass; do printf '%s\n    "%s": "%s"' "$sep" "$user" "$pass"; sep=','; done <"$USERS_FILE"
+    printf '\n  }\n}\n'
+  } >"$KDIR/secure-listener.json"
+  chmod 600 "$KDIR/secure-listener.json"
+}
+
 write_config() {
   cat >"$KDIR/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=$HOST:$CPORT
-listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CPORT
-advertised.listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CPORT
+listeners=PLAINTEXT://$HOST:$PORT,SASL_SSL://$HOST:$SPORT,CONTROLLER://$HOST:$CPORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT,SASL_SSL://$HOST:$SPORT,CONTROLLER://$HOST:$CPORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$TLS/broker.p12
+ssl.keystore.password=$(cat "$TLS/password")
+ssl.key.password=$(cat "$TLS/password")
+# ACLs apply on every listener; the plaintext one (local development, the controller) is a super
+# user, so only the SASL_SSL listener is restricted: each service's user gets what
+# \`pnpm ragmesh kafka-acls apply\` grants it and nothing else.
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS;User:admin
+allow.everyone.if.no.acl.found=false
 log.dirs=$DATA
 num.partitions=1
 auto.create.topics.enable=false
@@ -94,13 +158,28 @@ logger.statechange.level=WARN
 EOF
 }
 
-# Format once: a second format would mint a new cluster and orphan existing data.
+# Format once: a second format would mint a new cluster and orphan existing data. The SCRAM
+# users go into the first metadata records.
 format_storage() {
-  local cp="$1"
+  local cp="$1" user pass scram=()
   [[ -f "$DATA/meta.properties" ]] && return 0
+  while read -r user pass; do scram+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$pass]"); done <"$USERS_FILE"
   [[ -s "$KDIR/cluster.id" ]] || java -cp "$cp" kafka.tools.StorageTool random-uuid >"$KDIR/cluster.id"
   java -cp "$cp" -Dlog4j2.configurationFile="$KDIR/log4j2.properties" kafka.tools.StorageTool format \
-    --config "$KDIR/server.properties" --cluster-id "$(cat "$KDIR/cluster.id")" --standalone >>"$LOG" 2>&1
+    --config "$KDIR/server.properties" --cluster-id "$(cat "$KDIR/cluster.id")" --standalone "${scram[@]}" >>"$LOG" 2>&1
+  touch "$KDIR/scram-users.added"
+}
+
+# A cluster formatted before the secure listener existed gets its users once, through the
+# plaintext listener.
+add_missing_users() {
+  local cp="$1" user pass
+  [[ -f "$KDIR/scram-users.added" ]] && return 0
+  while read -r user pass; do
+    java -cp "$cp" -Dlog4j2.configurationFile="$KDIR/log4j2.properties" kafka.admin.ConfigCommand --bootstrap-server "$HOST:$PORT" \
+      --alter --entity-type users --entity-name "$user" --add-config "SCRAM-SHA-512=[password=$pass]" >>"$LOG" 2>&1
+  done <"$USERS_FILE"
+  touch "$KDIR/scram-users.added"
 }
 
 # Ready = port accepts and this run's log (bytes past $2) says the server started.
@@ -131,6 +210,8 @@ up() {
   if [[ -z "$pid" ]]; then
     started_here=1
     cp="$(classpath)"
+    make_tls
+    make_users
     write_config
     format_storage "$cp"
     from="$(stat -c %s "$LOG")"
@@ -145,7 +226,8 @@ up() {
     pid="$(cat "$PID_FILE")"
   fi
   if wait_ready "$pid" "$from"; then
-    log "started (pid $pid, $HOST:$PORT)"
+    if ((started_here)); then add_missing_users "$cp"; write_client_info; fi
+    log "started (pid $pid, $HOST:$PORT; SASL_SSL $HOST:$SPORT, see $KDIR/secure-listener.json)"
   else
     echo "kafka: failed to start" >&2
     tail -n 40 "$LOG" >&2

@@ -29,7 +29,7 @@ esac
 (($#)) || { echo "private-stack: no command given" >&2; exit 2; }
 
 export RAGMESH_STATE_DIR="$ROOT/.state/$name"
-export KAFKA_PORT=$((base + 92)) KAFKA_CONTROLLER_PORT=$((base + 93))
+export KAFKA_PORT=$((base + 92)) KAFKA_CONTROLLER_PORT=$((base + 93)) KAFKA_SECURE_PORT=$((base + 94))
 export REGISTRY_PORT=$((base + 81)) REGISTRY_MGMT_PORT=$((base + 1081))
 export RAGMESH_DB="ragmesh_$name"
 export PGPORT=$pg_port REDIS_PORT=$redis_port

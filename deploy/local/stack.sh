@@ -26,11 +26,13 @@ up() {
   ((failed == 0)) || { echo "stack: not ready" >&2; exit 1; }
   node "$ROOT/services/cli/dist/main.js" topics ensure --wait 60
   node "$ROOT/services/cli/dist/main.js" schemas register
+  node "$ROOT/services/cli/dist/main.js" kafka-acls apply >/dev/null
   echo "stack: ready in $((SECONDS - started))s"
   echo "  KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:9092}"
   echo "  SCHEMA_REGISTRY_URL=${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}"
   echo "  DATABASE_URL=${DATABASE_URL:-postgres://ragmesh:ragmesh@127.0.0.1:5432/ragmesh}"
   echo "  REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}"
+  echo "  secure Kafka listener (TLS + SCRAM, one user per service): $STATE/kafka/secure-listener.json"
 }
 
 down() {

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const brokerList = z
@@ -25,6 +26,8 @@ export const kafkaEnv = {
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   KAFKA_SSL: z.stringbool().default(false),
+  /** PEM file of the CA that signed the brokers' certificates, when it is not a public one; implies TLS. */
+  KAFKA_SSL_CA_FILE: z.string().min(1).refine((file) => existsSync(file), { message: 'no such file' }).optional(),
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
@@ -61,7 +64,8 @@ export function kafkaClientOptions(env: KafkaEnv, clientId: string) {
     env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
       ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
       : undefined;
-  return { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? clientId, ssl: env.KAFKA_SSL, sasl };
+  const ssl = env.KAFKA_SSL_CA_FILE ? { ca: [readFileSync(env.KAFKA_SSL_CA_FILE, 'utf8')] } : env.KAFKA_SSL;
+  return { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? clientId, ssl, sasl };
 }
 
 /** Cross-field rule: SASL needs a username and a password. Apply with `.superRefine`. */

@@ -4,7 +4,8 @@ import { Kafka, logLevel, Partitioners, type KafkaConfig, type LogEntry } from '
 export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
-  ssl?: boolean;
+  /** true for TLS with the system's CAs, or node TLS options (a private CA: `{ ca: [pem] }`). */
+  ssl?: boolean | { ca: string[] };
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
   logger: Logger;
 }

@@ -15,6 +15,8 @@ const schema = z
     /** The workers' groups, as the services are configured: re-index progress is their lag. */
     CHUNK_EMBED_GROUP_ID: z.string().min(1).default('ragmesh-chunk-embed'),
     INDEXER_GROUP_ID: z.string().min(1).default('ragmesh-indexer'),
+    RETRIEVER_GROUP_ID: z.string().min(1).default('ragmesh-retriever'),
+    GATEWAY_REPLY_GROUP_ID: z.string().min(1).default('ragmesh-gateway-replies'),
   })
   .superRefine(checkSasl);
 

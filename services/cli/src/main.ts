@@ -5,6 +5,7 @@ import { createLogger } from '@ragmesh/telemetry';
 import { Command, InvalidArgumentError } from 'commander';
 import { readDlq, replayDlq } from './commands/dlq.js';
 import { ingestPaths } from './commands/ingest.js';
+import { aclServices, applyKafkaAcls, type AclService } from './commands/kafka-acls.js';
 import { registerReindexCommands } from './commands/reindex-commands.js';
 import { createKey, listKeys, migrateDatabase, parseDuration, parseScopes, revokeKey } from './commands/keys.js';
 import { readAudit, setTenantLimits } from './commands/tenants.js';
@@ -31,6 +32,23 @@ topicsCommand
     if (created.length) console.log(`created topics: ${created.join(', ')}`);
     for (const c of changed) console.log(`changed ${c.topic}: ${c.config} ${c.from ?? '(default)'} -> ${c.to}`);
     if (!created.length && !changed.length) console.log('topics: all present, configs as specified');
+  });
+
+program
+  .command('kafka-acls')
+  .description('Kafka ACLs of the mesh\'s services')
+  .command('apply')
+  .description('grant each service\'s principal only the topics and groups it needs (run with an admin principal; idempotent)')
+  .option('--principal <service=principal>', `a service's principal, e.g. gateway=User:gw-prod (default User:<service>; services: ${aclServices.join(', ')})`,
+    (value: string, previous: Record<string, string>) => {
+      const [service, principal] = value.split(/=(.*)/s);
+      if (!(aclServices as readonly string[]).includes(service!) || !principal?.startsWith('User:')) throw new InvalidArgumentError(`expected <service>=User:<name> with a service of ${aclServices.join(', ')}`);
+      return { ...previous, [service!]: principal };
+    }, {})
+  .action(async (options: { principal: Partial<Record<AclService, string>> }) => {
+    for (const g of await applyKafkaAcls(config, { principals: options.principal, logger })) {
+      console.log(`${g.principal} (${g.service}): read ${g.read.join(', ')}; write ${g.write.join(', ')}; groups ${g.groupPrefixes.map((p) => `${p}*`).join(', ')}`);
+    }
   });
 
 program

@@ -47,7 +47,7 @@ describe.each(['local', 'production'])('deploy/k8s overlay %s', (overlay) => {
   it('renders the whole deployment, in one namespace', () => {
     const names = (kind: string) => byKind(kind).map((o) => o.metadata.name).sort();
     expect(names('Deployment')).toEqual(['chunk-embed', 'gateway', 'indexer', 'retriever']);
-    expect(names('Job')).toEqual(['ragmesh-migrate', 'ragmesh-schemas', 'ragmesh-topics']);
+    expect(names('Job')).toEqual(['ragmesh-kafka-acls', 'ragmesh-migrate', 'ragmesh-schemas', 'ragmesh-topics']);
     expect(names('ScaledObject')).toEqual(['chunk-embed', 'indexer', 'retriever']);
     expect(names('HorizontalPodAutoscaler')).toEqual(['gateway']);
     expect(names('PodDisruptionBudget')).toEqual(['chunk-embed', 'gateway', 'indexer', 'retriever']);
@@ -75,8 +75,12 @@ describe.each(['local', 'production'])('deploy/k8s overlay %s', (overlay) => {
         expect(c.securityContext, c.name).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
         expect(c.resources?.requests?.memory, c.name).toBeDefined();
         expect(c.resources?.limits?.memory, c.name).toBeDefined();
+        // Kafka: each service as its own principal, the setup Jobs as admin; the password under a key named after it.
+        const kafkaUser = c.env?.find((v) => v.name === 'KAFKA_SASL_USERNAME')?.value;
+        if (c.env?.some((v) => v.name === 'KAFKA_SASL_PASSWORD')) expect(kafkaUser, o.metadata.name).toBe(o.kind === 'Job' ? 'admin' : o.metadata.name);
         for (const variable of c.env ?? []) {
-          if (secretVariables.includes(variable.name)) expect(variable.valueFrom?.secretKeyRef, `${c.name} ${variable.name}`).toMatchObject({ name: expect.stringMatching(/^ragmesh-secrets(-[a-z0-9]+)?$/), key: variable.name });
+          const key = variable.name === 'KAFKA_SASL_PASSWORD' ? `KAFKA_SASL_PASSWORD_${kafkaUser!.toUpperCase().replace('-', '_')}` : variable.name;
+          if (secretVariables.includes(variable.name)) expect(variable.valueFrom?.secretKeyRef, `${c.name} ${variable.name}`).toMatchObject({ name: expect.stringMatching(/^ragmesh-secrets(-[a-z0-9]+)?$/), key });
         }
         if (o.kind === 'Deployment') {
           expect(c.readinessProbe?.httpGet?.path, c.name).toBe('/readyz');

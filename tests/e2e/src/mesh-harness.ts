@@ -82,14 +82,14 @@ export async function startService(name: ServiceName, env: Record<string, string
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
+  // A service that exits while starting (a refused configuration) fails the start at once.
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`))));
+  exited.catch(() => undefined);
   try {
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-        return (await fetch(`${url}/readyz`).catch(() => null))?.ok;
-      },
-      { timeoutMs: 60_000, intervalMs: 200, what: `${name} ready` },
-    );
+    await Promise.race([
+      exited,
+      waitFor(async () => (await fetch(`${url}/readyz`).catch(() => null))?.ok, { timeoutMs: 60_000, intervalMs: 200, what: `${name} ready` }),
+    ]);
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${String(error)}\n${logs.join('').slice(-4000)}`);
