@@ -129,6 +129,15 @@ up() {
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ragmesh') THEN CREATE ROLE ragmesh; END IF;
     END\$\$;
     ALTER ROLE ragmesh LOGIN PASSWORD 'ragmesh' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;"
+  # One least-privilege role per service; migration 6 grants each what its code does.
+  STEP="service roles"
+  local role
+  for role in ragmesh_gateway ragmesh_chunk_embed ragmesh_indexer ragmesh_retriever; do
+    su_sql postgres "DO \$\$BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN CREATE ROLE $role; END IF;
+      END\$\$;
+      ALTER ROLE $role LOGIN PASSWORD 'ragmesh' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;"
+  done
   if [ -z "$(su_sql postgres "select 1 from pg_database where datname = '$DB'")" ]; then
     su_sql postgres "CREATE DATABASE $DB OWNER ragmesh"
   fi

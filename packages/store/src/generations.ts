@@ -115,6 +115,13 @@ export function createGenerationStore(pool: pg.Pool) {
     return rows.map((r) => r.tenant_id).sort();
   }
 
+  const findDefault = (spec: GenerationSpec) =>
+    pool.query<GenerationRow>(
+      `SELECT * FROM ragmesh.generations WHERE origin = 'default' AND provider = $1 AND model_id = $2 AND dims = $3 AND chunking IS NULL
+       ORDER BY generation_id LIMIT 1`,
+      [spec.provider, spec.modelId, spec.dims],
+    );
+
   return {
     get,
     dropRows,
@@ -125,12 +132,7 @@ export function createGenerationStore(pool: pg.Pool) {
      */
     async ensureDefault(spec: GenerationSpec): Promise<Generation> {
       if (!MODEL_ID.test(spec.modelId)) throw new StoreError('QUERY_FAILED', `model id ${JSON.stringify(spec.modelId)} not allowed`);
-      const find = () =>
-        pool.query<GenerationRow>(
-          `SELECT * FROM ragmesh.generations WHERE origin = 'default' AND provider = $1 AND model_id = $2 AND dims = $3 AND chunking IS NULL
-           ORDER BY generation_id LIMIT 1`,
-          [spec.provider, spec.modelId, spec.dims],
-        );
+      const find = () => findDefault(spec);
       let { rows } = await find();
       if (!rows[0]) {
         // Two services starting at once: the advisory lock makes one of them create it.
@@ -144,6 +146,12 @@ export function createGenerationStore(pool: pg.Pool) {
         ({ rows } = await find());
       }
       return toGeneration(rows[0]!);
+    },
+
+    /** The deployment's default generation for these settings, without creating it (the read-only query path). */
+    async findDefault(spec: GenerationSpec): Promise<Generation | null> {
+      const { rows } = await findDefault(spec);
+      return rows[0] ? toGeneration(rows[0]) : null;
     },
 
     /** Every generation, oldest first. */

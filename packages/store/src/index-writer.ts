@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { vectorIndexName, type GenerationState } from './generations.js';
+import type { GenerationState } from './generations.js';
 import { StoreError } from './store-error.js';
 import { withTenant } from './with-tenant.js';
 
@@ -217,9 +217,6 @@ export async function createVectorIndex(pool: pg.Pool, options: { generation: nu
   if (!Number.isInteger(generation) || generation < 0 || !Number.isInteger(dims) || dims < 1 || dims > 16000) {
     throw new StoreError('QUERY_FAILED', `generation ${generation} or dims ${dims} not allowed`);
   }
-  // DDL takes no parameters: both values are checked integers.
-  await pool.query(
-    `CREATE INDEX IF NOT EXISTS ${vectorIndexName(generation)} ON ragmesh.chunks USING hnsw ((embedding::vector(${dims})) vector_cosine_ops) WHERE generation_id = ${generation}`,
-  );
-  await pool.query('UPDATE ragmesh.generations SET vector_indexed = true WHERE generation_id = $1', [generation]);
+  // A function owned by the tables' owner (migration 6), so the indexer's role needs no DDL rights.
+  await pool.query('SELECT ragmesh.create_vector_index($1, $2)', [generation, dims]);
 }

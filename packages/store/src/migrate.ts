@@ -27,7 +27,6 @@ export async function migrate(pool: pg.Pool): Promise<{ applied: number[] }> {
     if (migrations.every((m) => before.has(m.version))) return { applied: [] };
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     locked = true;
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const ext = await client.query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
     const version = ext.rows[0]?.extversion;
     if (!version || compareVersions(version, MIN_PGVECTOR) < 0) {

@@ -272,4 +272,61 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX api_keys_tenant_idx ON ragmesh.api_keys (tenant_id);
     `,
   },
+  {
+    version: 6,
+    name: 'least-privilege roles for the services',
+    sql: `
+      -- One role per service, each granted only what its code does. The roles are created by
+      -- whoever provisions the database (deploy/local/postgres.sh: LOGIN roles; production: the
+      -- DBA, or a migrating role with CREATEROLE, which this creates them with, without LOGIN).
+      DO $$
+      DECLARE r text;
+      BEGIN
+        FOREACH r IN ARRAY ARRAY['ragmesh_gateway', 'ragmesh_chunk_embed', 'ragmesh_indexer', 'ragmesh_retriever'] LOOP
+          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN EXECUTE format('CREATE ROLE %I NOLOGIN', r); END IF;
+          EXECUTE format('GRANT USAGE ON SCHEMA ragmesh TO %I', r);
+          EXECUTE format('GRANT SELECT ON ragmesh.schema_migrations, ragmesh.generations, ragmesh.tenant_generations TO %I', r);
+        END LOOP;
+      END $$;
+
+      -- Query path: reads, never writes.
+      GRANT SELECT ON ragmesh.documents, ragmesh.chunks, ragmesh.corpus_versions TO ragmesh_retriever;
+
+      -- Gateway: resolves keys (and records their last use), reads limits, records document
+      -- requests and reports their status, gives a new tenant its first generation.
+      GRANT SELECT, UPDATE (last_used_at) ON ragmesh.api_keys TO ragmesh_gateway;
+      GRANT SELECT ON ragmesh.tenant_limits TO ragmesh_gateway;
+      GRANT SELECT, INSERT, UPDATE ON ragmesh.documents TO ragmesh_gateway;
+      GRANT SELECT ON ragmesh.chunks TO ragmesh_gateway;
+
+      -- chunk/embed: skips unchanged documents, records failures, joins building generations.
+      GRANT SELECT, INSERT, UPDATE ON ragmesh.documents TO ragmesh_chunk_embed;
+      GRANT SELECT ON ragmesh.chunks TO ragmesh_chunk_embed;
+
+      -- Indexer: installs document versions and their chunks.
+      GRANT SELECT, INSERT, UPDATE, DELETE ON ragmesh.documents, ragmesh.chunks, ragmesh.staged_parts, ragmesh.corpus_versions TO ragmesh_indexer;
+
+      -- Every writer may create the deployment's default generation and a tenant's first one.
+      GRANT INSERT ON ragmesh.generations TO ragmesh_gateway, ragmesh_chunk_embed, ragmesh_indexer;
+      GRANT USAGE ON SEQUENCE ragmesh.generations_generation_id_seq TO ragmesh_gateway, ragmesh_chunk_embed, ragmesh_indexer;
+      GRANT INSERT, UPDATE ON ragmesh.tenant_generations TO ragmesh_gateway, ragmesh_chunk_embed, ragmesh_indexer;
+
+      -- What needs the tables' owner (an index, planner statistics), behind two narrow functions.
+      CREATE FUNCTION ragmesh.create_vector_index(generation bigint, dims integer) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+      BEGIN
+        IF dims NOT BETWEEN 1 AND 16000 THEN RAISE EXCEPTION 'dims % not allowed', dims; END IF;
+        EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON ragmesh.chunks USING hnsw ((embedding::public.vector(%s)) public.vector_cosine_ops) WHERE generation_id = %s',
+                       'chunks_hnsw_g' || generation, dims, generation);
+        UPDATE ragmesh.generations SET vector_indexed = true WHERE generation_id = generation;
+      END $fn$;
+      CREATE FUNCTION ragmesh.analyze_search_tables() RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+      BEGIN
+        ANALYZE ragmesh.chunks, ragmesh.documents;
+      END $fn$;
+      REVOKE ALL ON FUNCTION ragmesh.create_vector_index(bigint, integer), ragmesh.analyze_search_tables() FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION ragmesh.create_vector_index(bigint, integer), ragmesh.analyze_search_tables() TO ragmesh_indexer;
+    `,
+  },
 ];

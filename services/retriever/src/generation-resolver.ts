@@ -5,13 +5,13 @@ import { RetrieverError } from './retriever-error.js';
 export interface GenerationResolverDeps {
   generations: Pick<GenerationStore, 'activeFor' | 'get' | 'stateOf'>;
   /** Searched for a tenant that has no generation yet (nothing indexed: no hits). */
-  defaultGeneration: Generation;
+  defaultGeneration: SearchGeneration;
   /** How long a tenant's active generation is reused; 1 s by default (a cutover is seen within it). */
   ttlMs?: number;
   now?: () => number;
 }
 
-const toSearch = (g: Generation): SearchGeneration => ({ id: g.id, provider: g.provider, model: { id: g.modelId, dims: g.dims } });
+export const toSearch = (g: Generation): SearchGeneration => ({ id: g.id, provider: g.provider, model: { id: g.modelId, dims: g.dims } });
 
 /**
  * Which generation a query reads. The tenant's active generation is cached for `ttlMs`, so a
@@ -41,7 +41,8 @@ export function createGenerationResolver(deps: GenerationResolverDeps) {
     }
     const hit = active.get(tenant);
     if (hit && hit.until > now()) return hit.generation;
-    const generation = toSearch((await deps.generations.activeFor(tenant)) ?? deps.defaultGeneration);
+    const found = await deps.generations.activeFor(tenant);
+    const generation = found ? toSearch(found) : deps.defaultGeneration;
     active.set(tenant, { generation, until: now() + ttl });
     if (active.size > 10_000) active.delete(active.keys().next().value!);
     return generation;

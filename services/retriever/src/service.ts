@@ -8,7 +8,7 @@ import { createLogger } from '@ragmesh/telemetry';
 import { createKafka, createProducer, createRequestReplyProducer, postgresReady, redisReady, runWorkerService, whenAvailable } from '@ragmesh/worker-runtime';
 import { Redis } from 'ioredis';
 import { createRetriever } from './app.js';
-import { createGenerationResolver } from './generation-resolver.js';
+import { createGenerationResolver, toSearch } from './generation-resolver.js';
 import { loadConfig } from './config.js';
 import { createQueryCaches } from './query-caches.js';
 import { createReplyPublisher } from './reply-publisher.js';
@@ -23,7 +23,11 @@ await embedders.get({ provider: config.EMBEDDINGS_PROVIDER, modelId: config.EMBE
 const pool = createPool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'ragmesh-retriever', onConnectionError: (error) => logger.warn('postgres connection lost; reconnecting on next use', { error: error.message }) });
 await whenAvailable('postgres', () => migrate(pool), logger);
 const generations = createGenerationStore(pool);
-const defaultGeneration = await whenAvailable('postgres', () => generations.ensureDefault({ provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS }), logger);
+// Read-only: the writers create the default generation. Before any has, a tenant without a
+// generation has nothing indexed, and generation 0 (none) answers that with no hits.
+const defaultSpec = { provider: config.EMBEDDINGS_PROVIDER, modelId: embeddingModelId(config), dims: config.EMBEDDINGS_DIMS };
+const foundDefault = await whenAvailable('postgres', () => generations.findDefault(defaultSpec), logger);
+const defaultGeneration = foundDefault ? toSearch(foundDefault) : { id: 0, provider: defaultSpec.provider, model: { id: defaultSpec.modelId, dims: defaultSpec.dims } };
 // No offline queue: while Redis is away a cache call fails at once and the query goes on uncached.
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
 const kafka = createKafka({ ...kafkaClientOptions(config, 'ragmesh-retriever'), logger });

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { migrate } from '@ragmesh/store';
 import { stackEnv, uniqueName, waitFor } from '@ragmesh/testkit';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
@@ -64,8 +65,28 @@ export function meshEnv(suite: string, extra: Record<string, string> = {}): Reco
   };
 }
 
+const migrated = new Map<string, Promise<unknown>>();
+
+/**
+ * Services run as their own least-privilege database roles (ragmesh_<service>), as a deployment
+ * runs them, so every e2e test also proves the grants of migration 6 suffice. The schema is
+ * migrated once per database as the owner first: a service's role cannot migrate.
+ */
+async function asServiceRole(name: ServiceName, databaseUrl: string): Promise<string> {
+  const url = new URL(databaseUrl);
+  if (url.username !== 'ragmesh') return databaseUrl;
+  if (!migrated.has(databaseUrl)) {
+    const owner = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    migrated.set(databaseUrl, migrate(owner).finally(() => owner.end()));
+  }
+  await migrated.get(databaseUrl);
+  url.username = `ragmesh_${name.replace('-', '_')}`;
+  return url.toString();
+}
+
 /** Starts one service and waits for its /readyz. */
 export async function startService(name: ServiceName, env: Record<string, string>): Promise<RunningService> {
+  env = { ...env, DATABASE_URL: await asServiceRole(name, env.DATABASE_URL ?? stackEnv().databaseUrl) };
   const port = await freePort();
   const portVariable = name === 'gateway' ? 'GATEWAY_PORT' : 'METRICS_PORT';
   const child = fork(join(root, `services/${name}/dist/main.js`), [], {
