@@ -24,10 +24,14 @@ up() {
   export OTEL_TRACES_EXPORTER="${OTEL_TRACES_EXPORTER:-zipkin}"
   export OTEL_EXPORTER_ZIPKIN_ENDPOINT="${OTEL_EXPORTER_ZIPKIN_ENDPOINT:-http://127.0.0.1:${ZIPKIN_PORT:-9411}/api/v2/spans}"
   export OTEL_TRACES_SAMPLER="${OTEL_TRACES_SAMPLER:-always_on}"
+  # Migrations run once as the schema owner; each service then connects as its own
+  # least-privilege role (ragmesh_<service>, created by postgres.sh, granted by migration 6).
+  node "$ROOT/services/cli/dist/main.js" migrate
+  local db="${DATABASE_URL:-postgres://ragmesh:ragmesh@127.0.0.1:5432/ragmesh}"
   for entry in "${SERVICES[@]}"; do
     IFS='|' read -r name main ready metrics <<<"$entry"
     if [ -n "$(pid_of "$name")" ]; then echo "mesh: $name already running"; continue; fi
-    (cd "$ROOT" && exec setsid node "$main" >>"$STATE/logs/svc-$name.log" 2>&1) &
+    (cd "$ROOT" && DATABASE_URL="${db/\/\/ragmesh:/\/\/ragmesh_${name//-/_}:}" exec setsid node "$main" >>"$STATE/logs/svc-$name.log" 2>&1) &
     echo $! >"$STATE/pids/svc-$name.pid"
   done
   for entry in "${SERVICES[@]}"; do
