@@ -1,0 +1,2 @@
+export { builtInPiiKinds, compilePatterns, detectPii, luhnValid, type PiiMatch, type PiiPattern } from './detect.js';
+export { createPiiVault, PII_TOKEN, restoreTokens, tokensIn, type PiiVault, type Redaction } from './vault.js';
