@@ -44,6 +44,14 @@ export const databaseEnv = {
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://ragmesh:ragmesh@127.0.0.1:5432/ragmesh'),
 };
 
+/** The secret behind PII tokens and the sealed token map: 32 random bytes in base64 (`openssl rand -base64 32`). */
+export const piiEnv = {
+  PII_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, { message: 'expected 32 bytes in base64 (openssl rand -base64 32)' })
+    .optional(),
+};
+
 export const redisEnv = {
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
 };

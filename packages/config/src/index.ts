@@ -4,6 +4,7 @@ export {
   registryEnv,
   databaseEnv,
   redisEnv,
+  piiEnv,
   logEnv,
   port,
   kafkaClientOptions,

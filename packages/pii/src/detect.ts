@@ -40,7 +40,13 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-function* regexMatches(kind: string, regex: RegExp, text: string, accept: (value: string) => boolean = () => true): Generator<PiiMatch> {
+interface Detector {
+  kind: string;
+  regex: RegExp;
+  accept?: (value: string) => boolean;
+}
+
+function* regexMatches(text: string, { kind, regex, accept = () => true }: Detector): Generator<PiiMatch> {
   for (const m of text.matchAll(regex)) {
     if (m[0].length > 0 && accept(m[0])) yield { kind, start: m.index, end: m.index + m[0].length, value: m[0] };
   }
@@ -66,14 +72,14 @@ export function compilePatterns(patterns: readonly PiiPattern[]): { kind: string
  */
 export function detectPii(text: string, custom: readonly { kind: string; regex: RegExp }[] = []): PiiMatch[] {
   const found: PiiMatch[] = [
-    ...regexMatches('EMAIL', EMAIL, text),
-    ...regexMatches('CARD', CARD, text, (v) => luhnValid(v.replace(/[ -]/g, '')) && !/^(\d)\1+$/.test(v.replace(/[ -]/g, ''))),
-    ...regexMatches('IBAN', IBAN, text, (v) => isValidIBAN(v.replace(/ /g, ''))),
-    ...regexMatches('IP', IPV4, text, (v) => isIP(v) === 4),
+    ...regexMatches(text, { kind: 'EMAIL', regex: EMAIL }),
+    ...regexMatches(text, { kind: 'CARD', regex: CARD, accept: (v) => luhnValid(v.replace(/[ -]/g, '')) && !/^(\d)\1+$/.test(v.replace(/[ -]/g, '')) }),
+    ...regexMatches(text, { kind: 'IBAN', regex: IBAN, accept: (v) => isValidIBAN(v.replace(/ /g, '')) }),
+    ...regexMatches(text, { kind: 'IP', regex: IPV4, accept: (v) => isIP(v) === 4 }),
     // IPv6 needs a group of 3+ hex digits: "C::F" in a formula is not an address, "fe80::1" is.
-    ...regexMatches('IP', IPV6, text, (v) => isIP(v) === 6 && /[0-9A-Fa-f]{3}/.test(v)),
-    ...regexMatches('SSN', SSN, text),
-    ...custom.flatMap(({ kind, regex }) => [...regexMatches(kind, new RegExp(regex.source, regex.flags), text)]),
+    ...regexMatches(text, { kind: 'IP', regex: IPV6, accept: (v) => isIP(v) === 6 && /[0-9A-Fa-f]{3}/.test(v) }),
+    ...regexMatches(text, { kind: 'SSN', regex: SSN }),
+    ...custom.flatMap(({ kind, regex }) => [...regexMatches(text, { kind, regex: new RegExp(regex.source, regex.flags) })]),
   ];
   for (const n of findNumbers(text, { defaultCountry: 'US', v2: true })) {
     // Only numbers written as phone numbers: an international prefix or separators between groups.

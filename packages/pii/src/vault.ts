@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { detectPii, type PiiMatch } from './detect.js';
+import { detectPii } from './detect.js';
 
 /** A token as it appears in redacted text: `[EMAIL:1f3a…]` (kind, then 20 hex digits). */
 export const PII_TOKEN = /\[([A-Z][A-Z0-9_]{0,31}):([0-9a-f]{20})\]/g;
@@ -28,25 +28,21 @@ export function createPiiVault(secret: Buffer) {
     return `[${kind}:${mac.slice(0, 20)}]`;
   }
 
-  /** Replaces every match in `text` by its token. */
-  function replace(tenant: string, text: string, matches: PiiMatch[], values: Map<string, string>): string {
-    let out = '';
-    let at = 0;
-    for (const m of matches) {
-      const token = tokenFor(tenant, m.kind, m.value);
-      values.set(token, m.value);
-      out += text.slice(at, m.start) + token;
-      at = m.end;
-    }
-    return out + text.slice(at);
-  }
-
   return {
     tokenFor,
 
-    /** `text` with every detected value replaced by its token. */
-    redact(tenant: string, text: string, custom: Parameters<typeof detectPii>[1] = [], values = new Map<string, string>()): Redaction {
-      return { text: replace(tenant, text, detectPii(text, custom), values), values };
+    /** `text` with every detected value (built-in kinds and `custom` patterns) replaced by its token, recorded in `values`. */
+    redact(tenant: string, text: string, options: { custom?: Parameters<typeof detectPii>[1]; values?: Map<string, string> } = {}): Redaction {
+      const values = options.values ?? new Map<string, string>();
+      let out = '';
+      let at = 0;
+      for (const m of detectPii(text, options.custom)) {
+        const token = tokenFor(tenant, m.kind, m.value);
+        values.set(token, m.value);
+        out += text.slice(at, m.start) + token;
+        at = m.end;
+      }
+      return { text: out + text.slice(at), values };
     },
 
     /** Seals a value for the token map: iv (12) | tag (16) | ciphertext. */

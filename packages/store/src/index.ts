@@ -17,3 +17,4 @@ export {
 } from './generations.js';
 export { generationCounts, type GenerationCounts } from './generation-counts.js';
 export { createTenantLimits, listAudit, type TenantLimits, type TenantLimitStore } from './tenant-limits.js';
+export { createPiiTokenStore, createTenantPolicies, type PiiTokenStore, type TenantPolicy, type TenantPolicyStore } from './pii-store.js';

@@ -329,4 +329,37 @@ export const migrations: readonly { version: number; name: string; sql: string }
       GRANT EXECUTE ON FUNCTION ragmesh.create_vector_index(bigint, integer), ragmesh.analyze_search_tables() TO ragmesh_indexer;
     `,
   },
+  {
+    version: 7,
+    name: 'tenant policies and the encrypted PII token map',
+    sql: `
+      -- Per-tenant data policies; a tenant without a row has redaction off.
+      CREATE TABLE ragmesh.tenant_policies (
+        tenant_id     text        PRIMARY KEY,
+        pii_redaction boolean     NOT NULL DEFAULT false,
+        -- Tenant-defined detectors: [{"name": "employee_id", "pattern": "EMP-\\d{6}"}]
+        pii_patterns  jsonb       NOT NULL DEFAULT '[]',
+        updated_at    timestamptz NOT NULL DEFAULT now()
+      );
+      -- token -> value, each value sealed with AES-256-GCM (PII_ENCRYPTION_KEY, the tenant and the
+      -- token bound in). chunk/embed may only add rows; only the gateway (restoring for keys with
+      -- pii:read) may read them; the retriever and the indexer have no access at all.
+      CREATE TABLE ragmesh.pii_tokens (
+        tenant_id  text        NOT NULL,
+        token      text        NOT NULL,
+        sealed     bytea       NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, token)
+      );
+      ALTER TABLE ragmesh.pii_tokens ENABLE ROW LEVEL SECURITY;
+      ALTER TABLE ragmesh.pii_tokens FORCE ROW LEVEL SECURITY;
+      CREATE POLICY tenant_isolation ON ragmesh.pii_tokens
+        USING (tenant_id = current_setting('ragmesh.tenant_id', true))
+        WITH CHECK (tenant_id = current_setting('ragmesh.tenant_id', true));
+
+      GRANT SELECT ON ragmesh.tenant_policies TO ragmesh_gateway, ragmesh_chunk_embed;
+      GRANT INSERT ON ragmesh.pii_tokens TO ragmesh_chunk_embed;
+      GRANT SELECT ON ragmesh.pii_tokens TO ragmesh_gateway;
+    `,
+  },
 ];

@@ -76,6 +76,9 @@ function configurationLink(e: ErrorLike & { type?: unknown }): string | undefine
   if (name === 'KafkaJSSASLAuthenticationError') return `kafka refused the credentials: ${message}`;
   if (name === 'KafkaJSProtocolError' && typeof e.type === 'string' && kafkaConfigurationTypes.has(e.type)) return `kafka refused this principal (${e.type}): ${message}`;
   if (/^(NOAUTH|WRONGPASS|NOPERM)\b/.test(message)) return `redis refused this service: ${message}`;
+  // The service's own settings (e.g. a secret a tenant's policy needs and nobody gave it).
+  const own = (e as { configuration?: unknown }).configuration;
+  if (typeof own === 'string') return own;
   return undefined;
 }
 

@@ -35,6 +35,11 @@ export interface ChunkEmbedDeps {
   indexed: IndexedHashes;
   publisher: VectorPublisher;
   documents: { markFailed(tenant: string, failure: { generation: number; documentId: string; version: number; reason: string }): Promise<void> };
+  /**
+   * PII redaction per tenant policy: `forTenant` gives the tenant's redactor (null: off), `save`
+   * seals and stores the values behind new tokens. Absent: nothing is redacted (tests).
+   */
+  pii?: { forTenant(tenant: string): Promise<((text: string, values: Map<string, string>) => string) | null>; save(tenant: string, values: Map<string, string>): Promise<void> };
   /** Waits as long as a throttled generation must before handling `documents` more (re-index pacing). */
   pace?: (documents: number) => Promise<void>;
   logger: Logger;
@@ -50,7 +55,12 @@ interface Identified {
   normalized: string;
 }
 
-interface Prepared extends Identified {
+/** What gets indexed: the event and normalized text with the tenant's PII replaced by tokens (or as sent). */
+interface Redacted extends Identified {
+  event: DocumentEvent;
+}
+
+interface Prepared extends Redacted {
   chunks: PreparedChunk[];
 }
 
@@ -84,9 +94,31 @@ export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
     return { message, key, normalized, hash: contentHash({ normalized, policy: policyOf(event), modelId: model.id }) };
   }
 
-  /** Chunking costs more than everything else before the model (the tokenizer): only changed documents pay it. */
-  function prepare(document: Identified): Prepared {
+  /**
+   * For a tenant with redaction on: content, title, URI and metadata values with each PII value
+   * replaced by its token, the token map saved before anything is published. The content hash
+   * stays that of the source, so unchanged documents are still recognised.
+   */
+  async function redact(document: Identified): Promise<Redacted> {
     const event = document.message.event;
+    const redactor = await deps.pii?.forTenant(event.tenant);
+    if (!redactor) return { ...document, event };
+    const values = new Map<string, string>();
+    const redacted: DocumentEvent = {
+      ...event,
+      content: null, // the normalized text below is what is chunked
+      title: event.title === null ? null : redactor(event.title, values),
+      uri: event.uri === null ? null : redactor(event.uri, values),
+      metadata: Object.fromEntries(Object.entries(event.metadata).map(([k, v]) => [k, redactor(v, values)])),
+    };
+    const normalized = redactor(document.normalized, values);
+    await deps.pii!.save(event.tenant, values);
+    return { ...document, normalized, event: redacted };
+  }
+
+  /** Chunking costs more than everything else before the model (the tokenizer): only changed documents pay it. */
+  function prepare(document: Redacted): Prepared {
+    const event = document.event;
     const chunks = chunkDocument({
       text: document.normalized, title: event.title ?? undefined, policy: getPolicy(policyOf(event)), countTokens: (t) => embedder.countTokens(t), maxTokens: embedder.model.maxTokens,
     });
@@ -159,14 +191,14 @@ export function createChunkEmbedWorker(deps: ChunkEmbedDeps) {
 
     const identified = upserts.map(identify);
     const skip = await unchanged(identified);
-    const changed = identified.filter((p) => !skip.has(p.key)).map(prepare);
+    const changed = (await Promise.all(identified.filter((p) => !skip.has(p.key)).map(redact))).map(prepare);
     const vectors = await vectorsFor(changed.flatMap((p) => p.chunks));
 
     const outgoing = [
       ...deletes.map((m) => ({ batch: deleteBatch(m.event, { model, generation: generation.id }), traceContext: m.traceContext })),
       ...changed.flatMap((p) =>
         buildVectorBatches({
-          event: p.message.event, contentHash: p.hash, model, generation: generation.id, chunking: policyOf(p.message.event),
+          event: p.event, contentHash: p.hash, model, generation: generation.id, chunking: policyOf(p.event),
           chunks: p.chunks, vectors: p.chunks.map((c) => vectors.get(c.textHash)!), partChunks: deps.partChunks,
         }).map((batch) => ({ batch, traceContext: p.message.traceContext })),
       ),

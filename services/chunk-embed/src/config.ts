@@ -1,4 +1,4 @@
-import { checkEmbeddings, checkSasl, databaseEnv, embeddingsEnv, kafkaEnv, logEnv, parseEnv, port, redisEnv, registryEnv } from '@ragmesh/config';
+import { checkEmbeddings, checkSasl, databaseEnv, embeddingsEnv, kafkaEnv, logEnv, parseEnv, piiEnv, port, redisEnv, registryEnv } from '@ragmesh/config';
 import { z } from 'zod';
 
 const schema = z
@@ -7,6 +7,7 @@ const schema = z
     ...registryEnv,
     ...databaseEnv,
     ...redisEnv,
+    ...piiEnv,
     ...logEnv,
     ...embeddingsEnv,
     METRICS_PORT: port(9101),

@@ -2,7 +2,8 @@ import { startTelemetry } from '@ragmesh/telemetry/sdk';
 import { embeddingModelId, kafkaClientOptions, loadOrExit } from '@ragmesh/config';
 import { createSerde, topics } from '@ragmesh/contracts';
 import { createEmbedderPool } from '@ragmesh/embeddings';
-import { createDocumentRequests, createGenerationStore, createPool, generationGroupId, migrate } from '@ragmesh/store';
+import { createPiiVault, createTenantRedactor, piiKeyFrom } from '@ragmesh/pii';
+import { createDocumentRequests, createGenerationStore, createPiiTokenStore, createPool, createTenantPolicies, generationGroupId, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
 import { createConsumerWorker, createKafka, createProducer, kafkaReady, onShutdown, postgresReady, redisReady, registryReady, startHealthServer, whenAvailable } from '@ragmesh/worker-runtime';
 import { Redis } from 'ioredis';
@@ -37,6 +38,14 @@ const caches = createRedisCaches(redis, { ttlSeconds: config.EMBEDDINGS_CACHE_TT
 const documents = createDocumentRequests(pool);
 const publisher = createVectorPublisher({ producer, serde });
 const groupOf = (generation: number) => generationGroupId(config.CHUNK_EMBED_GROUP_ID, generation, defaultGeneration.id);
+// PII redaction for tenants whose policy asks for it (pnpm ragmesh tenants set-policy).
+const vault = config.PII_ENCRYPTION_KEY ? createPiiVault(piiKeyFrom(config.PII_ENCRYPTION_KEY)) : null;
+const redactor = createTenantRedactor({ vault, policies: createTenantPolicies(pool) });
+const piiTokens = createPiiTokenStore(pool);
+const pii = {
+  forTenant: redactor.forTenant,
+  save: (tenant: string, values: Map<string, string>) => piiTokens.save(tenant, [...values].map(([token, value]) => ({ token, sealed: vault!.seal(tenant, token, value) }))),
+};
 
 // One documents.ingest consumer per generation a tenant follows, each under its own group with
 // its generation's model: a building generation replays the log from the start beside the live one.
@@ -48,7 +57,7 @@ const workers = createGenerationWorkers({
     const embedder = await embedders.get({ provider: generation.provider, modelId: generation.modelId, dims: generation.dims });
     const rate = generation.maxDocsPerSecond;
     const chunkEmbed = createChunkEmbedWorker({
-      embedder, generation: target, cache: caches.embeddings, published: caches.published, indexed: documents, documents, publisher, logger,
+      embedder, generation: target, cache: caches.embeddings, published: caches.published, indexed: documents, documents, publisher, logger, pii,
       maxDocumentBytes: config.MAX_DOCUMENT_BYTES, partChunks: config.VECTORS_PART_CHUNKS, pace: rate ? createPacer(rate) : undefined,
     });
     const worker = createConsumerWorker({

@@ -67,7 +67,9 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.delete('/v1/documents/:id', requireScope('ingest'));
   app.get('/v1/documents/:id', requireScope('ingest'));
   app.post('/v1/query', requireScope('query'), (req, res, next) => {
-    if ((req.body as { generation?: unknown } | undefined)?.generation !== undefined) assertScope(res, 'admin', 'needed to query a chosen generation');
+    const body = req.body as { generation?: unknown; restorePii?: unknown } | undefined;
+    if (body?.generation !== undefined) assertScope(res, 'admin', 'needed to query a chosen generation');
+    if (body?.restorePii === true) assertScope(res, 'pii:read', 'needed to restore PII in hits');
     next();
   });
   app.get('/v1/generations', requireScope('admin'));

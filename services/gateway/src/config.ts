@@ -1,4 +1,4 @@
-import { checkEmbeddings, checkSasl, databaseEnv, embeddingsEnv, kafkaEnv, logEnv, parseEnv, port, redisEnv, registryEnv } from '@ragmesh/config';
+import { checkEmbeddings, checkSasl, databaseEnv, embeddingsEnv, kafkaEnv, logEnv, parseEnv, piiEnv, port, redisEnv, registryEnv } from '@ragmesh/config';
 import { z } from 'zod';
 
 const byteSize = z
@@ -12,6 +12,7 @@ const schema = z
     ...registryEnv,
     ...databaseEnv,
     ...redisEnv,
+    ...piiEnv,
     ...logEnv,
     ...embeddingsEnv,
     GATEWAY_HOST: z.string().default('0.0.0.0'),

@@ -9,6 +9,8 @@ export const queryInput = z.strictObject({
   answer: z.boolean().default(false),
   /** Search this generation instead of the active one (building or standby: compare before a cutover). */
   generation: z.number().int().min(1).optional(),
+  /** Hits with the tenant's PII tokens replaced by the original values (keys with the pii:read scope). */
+  restorePii: z.boolean().default(false),
 });
 
 export type QueryInput = z.infer<typeof queryInput>;

@@ -1,7 +1,8 @@
 import { startTelemetry } from '@ragmesh/telemetry/sdk';
 import { embeddingModelId, kafkaClientOptions, loadOrExit } from '@ragmesh/config';
 import { createSerde, topics } from '@ragmesh/contracts';
-import { createApiKeyStore, createDocumentRequests, createGenerationStore, createPool, createTenantLimits, migrate } from '@ragmesh/store';
+import { createPiiVault, createTenantRedactor, piiKeyFrom } from '@ragmesh/pii';
+import { createApiKeyStore, createDocumentRequests, createGenerationStore, createPiiTokenStore, createPool, createTenantLimits, createTenantPolicies, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
 import { createKafka, createProducer, createRequestReplyProducer, kafkaReady, observeReadiness, onShutdown, postgresReady, redisReady, registryReady, whenAvailable } from '@ragmesh/worker-runtime';
 import { Redis } from 'ioredis';
@@ -13,6 +14,7 @@ import { createRateLimits } from './rate-limits.js';
 import { loadConfig } from './config.js';
 import { createDocumentPublisher } from './document-publisher.js';
 import { createQueryClient } from './query-client.js';
+import { createQueryPii } from './query-pii.js';
 
 const telemetry = startTelemetry({ service: 'gateway' });
 const config = loadOrExit(() => loadConfig(), 'gateway');
@@ -47,6 +49,8 @@ const rateLimits = createRateLimits({
   limitsOf: (tenant) => tenantLimits.get(tenant),
   defaults: { queriesPerMinute: config.GATEWAY_QUERIES_PER_MINUTE, documentsPerMinute: config.GATEWAY_DOCUMENTS_PER_MINUTE, burst: config.GATEWAY_RATE_BURST ?? null },
 });
+const vault = config.PII_ENCRYPTION_KEY ? createPiiVault(piiKeyFrom(config.PII_ENCRYPTION_KEY)) : null;
+const queryPii = createQueryPii({ vault, redactor: createTenantRedactor({ vault, policies: createTenantPolicies(pool) }), tokens: createPiiTokenStore(pool) });
 const generator = config.LLM_BASE_URL ? createAnswerGenerator({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL }) : undefined;
 
 const readiness = {
@@ -73,7 +77,7 @@ const app = createApp({
   bodyLimit: config.GATEWAY_BODY_LIMIT,
   ...readiness,
   rateLimits,
-  query: { ask: (query) => queries.ask(query), generator },
+  query: { ask: (query) => queries.ask(query), generator, pii: queryPii },
   metricsHandler: telemetry.metricsHandler,
 });
 const server = app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
