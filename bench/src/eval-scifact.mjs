@@ -3,12 +3,15 @@
 // bge-small-en-v1.5, printed beside the published baselines and written to bench/results/.
 // The corpus goes through the product's own chunker, embedder and index writer into one tenant per
 // model; a second run reuses that tenant when it is complete (EVAL_REINDEX=1 forces a rebuild).
+// EVAL_PII_REDACTION=1 indexes and asks as a tenant with PII redaction on (documents, titles and
+// questions tokenized as chunk/embed and the gateway do) -> bench/results/eval-scifact-pii.*
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chunkDocument, contentHash, getPolicy, normalizeContent, sha256Hex } from '@ragmesh/chunking';
 import { createEmbedder } from '@ragmesh/embeddings';
+import { createPiiVault } from '@ragmesh/pii';
 import { createSearcher } from '@ragmesh/retrieval';
 import { loadScifactJudgements, ndcgAt10 } from './lib/corpus.mjs';
 import { createGenerationStore, createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/store';
@@ -24,6 +27,16 @@ const published = {
   'bge-small-en-v1.5 (MTEB)': 0.71273,
 };
 const targets = { 'all-MiniLM-L6-v2': 0.7, 'bge-small-en-v1.5': 0.73 };
+const pii = process.env.EVAL_PII_REDACTION === '1';
+// A fixed key: tokens stay the same across runs, so a reused index and new questions agree.
+const vault = createPiiVault(createHash('sha256').update('ragmesh eval pii key').digest());
+let redacted = 0;
+const redactFor = (tenant) => (text) => {
+  if (!pii) return text;
+  const { text: out, values } = vault.redact(tenant, text);
+  redacted += values.size;
+  return out;
+};
 
 const readJsonl = (file) => readFileSync(join(dataDir, file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const corpus = readJsonl('corpus.jsonl');
@@ -39,11 +52,12 @@ async function ensureIndexed(pool, embedder, { tenant, generation }) {
   const writer = createIndexWriter(pool);
   const policy = getPolicy('default');
   const started = performance.now();
+  const redact = redactFor(tenant);
   let version = Date.now();
   for (let i = 0; i < corpus.length; i += 64) {
     const docs = corpus.slice(i, i + 64).map((d) => {
       const normalized = normalizeContent({ content: d.text, contentType: 'text/plain' });
-      const chunks = chunkDocument({ text: normalized, title: d.title, policy, countTokens: (t) => embedder.countTokens(t), maxTokens: embedder.model.maxTokens });
+      const chunks = chunkDocument({ text: redact(normalized), title: redact(d.title), policy, countTokens: (t) => embedder.countTokens(t), maxTokens: embedder.model.maxTokens });
       return { d, normalized, chunks };
     });
     const texts = docs.flatMap((x) => x.chunks.map((c) => c.embedText));
@@ -52,7 +66,7 @@ async function ensureIndexed(pool, embedder, { tenant, generation }) {
     const versions = docs.map(({ d, normalized, chunks }) => ({
       op: 'UPSERT', documentId: d._id, version: ++version,
       contentHash: contentHash({ normalized, policy: 'default', modelId: embedder.model.id }),
-      uri: null, title: d.title, metadata: {}, chunking: 'default',
+      uri: null, title: redact(d.title), metadata: {}, chunking: 'default',
       model: { id: embedder.model.id, version: embedder.model.version, dims: embedder.model.dims }, generation,
       part: 0, partCount: 1, chunkCount: chunks.length,
       chunks: chunks.map((c) => {
@@ -75,10 +89,11 @@ await migrate(pool);
 const topK = Number(process.env.EVAL_TOP_K ?? 100);
 const sparseCandidates = process.env.EVAL_SPARSE_CANDIDATES ? Number(process.env.EVAL_SPARSE_CANDIDATES) : undefined;
 const searcher = createSearcher({ pool, maxSparseCandidates: sparseCandidates });
-const results = { dataset: 'BEIR SciFact test', queries: qrels.size, topK, sparseCandidates: sparseCandidates ?? 'default (1000)', published, targets, models: {} };
+const results = { dataset: 'BEIR SciFact test', piiRedaction: pii, queries: qrels.size, topK, sparseCandidates: sparseCandidates ?? 'default (1000)', published, targets, models: {} };
 for (const modelId of models) {
   const embedder = await createEmbedder({ provider: 'local', modelId, modelsDir: process.env.EMBEDDINGS_MODELS_DIR });
-  const tenant = `eval-scifact-${modelId}`;
+  const tenant = `eval-scifact-${modelId}${pii ? '-pii' : ''}`;
+  const redactQuestion = redactFor(tenant);
   // The model's default generation, the eval tenant's active one (what the retriever would read).
   const generations = createGenerationStore(pool);
   const generation = (await generations.ensureDefault({ provider: 'local', modelId, dims: embedder.model.dims })).id;
@@ -89,7 +104,7 @@ for (const modelId of models) {
     let ndcg = 0;
     let recall = 0;
     for (const [qid, relevant] of qrels) {
-      const text = queries.get(qid) ?? '';
+      const text = redactQuestion(queries.get(qid) ?? '');
       const queryVector = mode === 'sparse' ? null : (await embedder.embed([text], 'query'))[0];
       const { hits } = await searcher.search({ tenant, model: { id: embedder.model.id, dims: embedder.model.dims }, generation, queryVector, text, topK, mode });
       // A document scores as its best chunk: hits come best first, so keep first appearances.
@@ -113,7 +128,10 @@ for (const [model, target] of Object.entries(targets)) {
   const hybrid = results.models[model]?.modes.hybrid.ndcg10;
   if (hybrid !== undefined) lines.push('', `target hybrid ${model} >= ${target}: ${hybrid >= target ? 'MET' : 'NOT MET'} (${hybrid.toFixed(4)})`);
 }
+if (pii) lines.push('', `PII redaction on: ${redacted} values replaced by tokens while indexing and asking (a reused index counts only the questions)`);
 console.log(lines.join('\n'));
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, 'bench/results/eval-scifact.json'), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(root, 'bench/results/eval-scifact.md'), `# SciFact retrieval quality (\`make eval\`)\n\n${lines.join('\n')}\n`);
+const name = pii ? 'eval-scifact-pii' : 'eval-scifact';
+results.valuesRedacted = redacted;
+writeFileSync(join(root, `bench/results/${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(root, `bench/results/${name}.md`), `# SciFact retrieval quality (\`make eval${pii ? ' EVAL_PII_REDACTION=1' : ''}\`)\n\n${lines.join('\n')}\n`);

@@ -27,6 +27,12 @@ up() {
   # Migrations run once as the schema owner; each service then connects as its own
   # least-privilege role (ragmesh_<service>, created by postgres.sh, granted by migration 6).
   node "$ROOT/services/cli/dist/main.js" migrate
+  # The secret behind PII tokens and the sealed token map, made once per state dir.
+  if [ -z "${PII_ENCRYPTION_KEY:-}" ]; then
+    [ -s "$STATE/pii.key" ] || (umask 077; node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64'))" >"$STATE/pii.key")
+    PII_ENCRYPTION_KEY="$(cat "$STATE/pii.key")"
+    export PII_ENCRYPTION_KEY
+  fi
   local db="${DATABASE_URL:-postgres://ragmesh:ragmesh@127.0.0.1:5432/ragmesh}"
   for entry in "${SERVICES[@]}"; do
     IFS='|' read -r name main ready metrics <<<"$entry"

@@ -192,6 +192,8 @@ export function createConsumerWorker<T extends Topic>(options: ConsumerWorkerOpt
     const partition = payload.batch.partition;
     const decoded: { raw: KafkaMessage; message: WorkerMessage<TopicEvents[T]> }[] = [];
     for (const raw of slice) {
+      // A tombstone (null value) only tells compaction to forget the key (tenants purge): nothing to do.
+      if (raw.value === null) continue;
       let event: TopicEvents[T] | undefined;
       const result = await attempt(
         async () => {

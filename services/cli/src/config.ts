@@ -1,4 +1,4 @@
-import { checkSasl, databaseEnv, kafkaEnv, logEnv, parseEnv, registryEnv } from '@ragmesh/config';
+import { checkSasl, databaseEnv, kafkaEnv, logEnv, parseEnv, redisEnv, registryEnv } from '@ragmesh/config';
 import { z } from 'zod';
 
 const schema = z
@@ -6,6 +6,7 @@ const schema = z
     ...kafkaEnv,
     ...registryEnv,
     ...databaseEnv,
+    ...redisEnv,
     ...logEnv,
     RAGMESH_GATEWAY_URL: z.url().default('http://127.0.0.1:8080'),
     RAGMESH_API_KEY: z.string().optional(),

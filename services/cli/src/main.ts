@@ -8,7 +8,8 @@ import { ingestPaths } from './commands/ingest.js';
 import { aclServices, applyKafkaAcls, type AclService } from './commands/kafka-acls.js';
 import { registerReindexCommands } from './commands/reindex-commands.js';
 import { createKey, listKeys, migrateDatabase, parseDuration, parseScopes, revokeKey } from './commands/keys.js';
-import { readAudit, setTenantLimits } from './commands/tenants.js';
+import { purgeTenant } from './commands/purge.js';
+import { readAudit, setTenantLimits, setTenantPolicy } from './commands/tenants.js';
 import { registerSchemas } from './commands/schemas.js';
 import { ensureMeshTopics } from './commands/topics.js';
 import { loadConfig } from './config.js';
@@ -131,6 +132,46 @@ tenants
   .action(async (tenant: string, options: { queriesPerMinute: number; documentsPerMinute: number; burst?: number }) => {
     await setTenantLimits(config, tenant, { queriesPerMinute: options.queriesPerMinute, documentsPerMinute: options.documentsPerMinute, burst: options.burst ?? null });
     console.log(`tenants: ${tenant} limited to ${options.queriesPerMinute} queries and ${options.documentsPerMinute} documents per minute${options.burst ? `, burst ${options.burst}` : ''}`);
+  });
+
+tenants
+  .command('set-policy')
+  .description('set a tenant\'s data policy: PII redaction before chunking and embedding, with the tenant\'s own patterns')
+  .argument('<tenant>', 'tenant id')
+  .option('--pii-redaction <on|off>', 'replace e-mail addresses, phone, card, IBAN, IP and SSN values (and --pii-pattern matches) by tokens', (v: string) => {
+    if (v !== 'on' && v !== 'off') throw new InvalidArgumentError('expected on or off');
+    return v === 'on';
+  })
+  .option('--pii-pattern <name=regex>', 'a pattern of the tenant\'s own (repeatable; replaces the current list)', (v: string, previous: { name: string; pattern: string }[] = []) => {
+    const at = v.indexOf('=');
+    if (at < 1) throw new InvalidArgumentError('expected <name>=<regex>, e.g. employee_id=EMP-\\d{6}');
+    return [...previous, { name: v.slice(0, at), pattern: v.slice(at + 1) }];
+  })
+  .option('--no-pii-patterns', 'remove the tenant\'s own patterns')
+  .action(async (tenant: string, options: { piiRedaction?: boolean; piiPattern?: { name: string; pattern: string }[]; piiPatterns?: boolean }) => {
+    const piiPatterns = options.piiPatterns === false ? [] : options.piiPattern;
+    if (options.piiRedaction === undefined && piiPatterns === undefined) throw new InvalidArgumentError('name --pii-redaction on|off, --pii-pattern or --no-pii-patterns');
+    const { policy, reindex, reindexProblem } = await setTenantPolicy(config, tenant, { piiRedaction: options.piiRedaction, piiPatterns });
+    console.log(`tenants: ${tenant} PII redaction ${policy.piiRedaction ? 'on' : 'off'}${policy.piiPatterns.length ? `, patterns ${policy.piiPatterns.map((p) => p.name).join(', ')}` : ''} (workers apply it within 5 s)`);
+    if (reindex !== null) {
+      console.log(`tenants: ${tenant} already has documents indexed before the change: re-index generation ${reindex} is building them again with the policy.`);
+      console.log(`  then: pnpm ragmesh reindex status --tenant ${tenant}; pnpm ragmesh reindex cutover --tenant ${tenant}; pnpm ragmesh reindex retire <old generation>`);
+    }
+    if (reindexProblem) {
+      console.error(`tenants: documents indexed before the change keep their raw text until re-indexed, and the re-index could not start: ${reindexProblem}`);
+      process.exitCode = 1;
+    }
+  });
+
+tenants
+  .command('purge')
+  .description('erase a tenant: keys, Postgres rows (chunks, documents, PII map, limits, policy), Redis entries, and its records of documents.ingest through tombstones (gone within 7 days)')
+  .argument('<tenant>', 'tenant id')
+  .requiredOption('--yes', 'confirm: this cannot be undone')
+  .action(async (tenant: string) => {
+    const report = await purgeTenant(config, tenant, { logger });
+    const rows = Object.entries(report.rows).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(', ') || 'none';
+    console.log(`tenants: purged ${tenant}: ${report.tombstones} documents.ingest tombstones, rows deleted: ${rows}, Redis keys ${report.redisKeys}`);
   });
 
 program

@@ -21,7 +21,7 @@ type PodSpec = { securityContext?: { runAsNonRoot?: boolean }; automountServiceA
 
 // Partitions per topic as `pnpm ragmesh topics ensure` creates them (TOPIC_PARTITIONS_* defaults).
 const partitions: Record<string, number> = { 'documents.ingest': 6, 'vectors.upsert': 6, 'queries.request': 3 };
-const secretVariables = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_SASL_PASSWORD', 'EMBEDDINGS_API_KEY'];
+const secretVariables = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_SASL_PASSWORD', 'EMBEDDINGS_API_KEY', 'PII_ENCRYPTION_KEY'];
 
 function build(overlay: string): K8sObject[] {
   const out = execFileSync('kubectl', ['kustomize', join(root, 'deploy/k8s/overlays', overlay)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

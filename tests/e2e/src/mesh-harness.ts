@@ -1,6 +1,7 @@
 // Starts real service processes (built dist/main.js) against the local stack for whole-mesh
 // tests, each on free ports, and stops them by pid.
 import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** One PII key per test process (each test file has tenants of its own). */
+export const testPiiKey = randomBytes(32).toString('base64');
 export type ServiceName = 'gateway' | 'chunk-embed' | 'indexer' | 'retriever';
 
 export async function freePort(): Promise<number> {
@@ -59,6 +62,8 @@ export function meshEnv(suite: string, extra: Record<string, string> = {}): Reco
     GATEWAY_REPLY_GROUP_ID: `e2e-${run}-gateway-replies`,
     // Tests that are not about rate limits send more than a tenant's default budget (the
     // rate-limit test sets its own).
+    // PII redaction works for any tenant whose policy turns it on.
+    PII_ENCRYPTION_KEY: testPiiKey,
     GATEWAY_QUERIES_PER_MINUTE: '1000000',
     GATEWAY_DOCUMENTS_PER_MINUTE: '10000000',
     ...extra,
