@@ -1,6 +1,9 @@
 import { compilePatterns, type PiiPattern } from './detect.js';
 import type { PiiVault } from './vault.js';
 
+/** How long a worker or gateway trusts the policy it read: a change reaches every one within this. */
+export const POLICY_TTL_MS = 5_000;
+
 export interface PolicySource {
   get(tenant: string): Promise<{ piiRedaction: boolean; piiPatterns: PiiPattern[] } | null>;
 }
@@ -15,7 +18,7 @@ export type Redact = (text: string, values: Map<string, string>) => string;
  * index raw values.
  */
 export function createTenantRedactor(deps: { vault: PiiVault | null; policies: PolicySource; ttlMs?: number }) {
-  const ttl = deps.ttlMs ?? 5_000;
+  const ttl = deps.ttlMs ?? POLICY_TTL_MS;
   const cache = new Map<string, { redact: Redact | null; until: number }>();
 
   async function forTenant(tenant: string): Promise<Redact | null> {

@@ -106,11 +106,11 @@ export function createGenerationStore(pool: pg.Pool) {
   }
 
   /** Moves every tenant of `generation` in one of `from` to `to`; returns the tenants moved. */
-  async function moveAll(generation: number, move: { from: GenerationState[]; to: GenerationState; reason: string }): Promise<string[]> {
+  async function moveAll(generation: number, move: { from: GenerationState[]; to: GenerationState; reason: string; tenant?: string }): Promise<string[]> {
     const { rows } = await pool.query<{ tenant_id: string }>(
       `UPDATE ragmesh.tenant_generations SET state = $3, reason = $4, updated_at = now()
-       WHERE generation_id = $1 AND state = ANY($2) RETURNING tenant_id`,
-      [generation, move.from, move.to, move.reason],
+       WHERE generation_id = $1 AND state = ANY($2) AND ($5::text IS NULL OR tenant_id = $5) RETURNING tenant_id`,
+      [generation, move.from, move.to, move.reason, move.tenant ?? null],
     );
     return rows.map((r) => r.tenant_id).sort();
   }
@@ -325,22 +325,24 @@ export function createGenerationStore(pool: pg.Pool) {
      * `cancel`: every building tenant of the generation → cancelled; `retire`: every standby one →
      * retired. Then their rows and, once no tenant keeps it, the vector index are dropped. Refused
      * while the generation is in a state the verb does not end (retire an active one, cancel a
-     * standby one).
+     * standby one). With `tenant`, only that tenant's part of the generation ends (e.g. the raw
+     * copy a tenant left in the shared default generation when it turned PII redaction on).
      */
-    async end(generation: number, verb: 'cancel' | 'retire'): Promise<{ tenants: string[] }> {
+    async end(generation: number, verb: 'cancel' | 'retire', tenant?: string): Promise<{ tenants: string[] }> {
       const found = await get(generation);
       if (!found) throw new StoreError('INVALID_GENERATION', `generation ${generation} does not exist`);
       const from: GenerationState[] = verb === 'cancel' ? ['building'] : ['standby'];
       const blocking: GenerationState[] = verb === 'cancel' ? ['active', 'standby'] : ['active', 'building'];
       const states = await pool.query<{ tenant_id: string; state: GenerationState }>(
-        'SELECT tenant_id, state FROM ragmesh.tenant_generations WHERE generation_id = $1 AND state = ANY($2) ORDER BY tenant_id', [generation, blocking],
+        'SELECT tenant_id, state FROM ragmesh.tenant_generations WHERE generation_id = $1 AND state = ANY($2) AND ($3::text IS NULL OR tenant_id = $3) ORDER BY tenant_id',
+        [generation, blocking, tenant ?? null],
       );
       if (states.rows.length > 0) {
         const list = states.rows.map((r) => `${r.tenant_id} (${r.state})`).join(', ');
         const hint = verb === 'cancel' ? 'roll back or retire instead' : 'roll back, cut over or cancel first';
         throw new StoreError('GENERATION_CONFLICT', `generation ${generation} cannot be ${verb === 'cancel' ? 'cancelled' : 'retired'}: ${list}; ${hint}`);
       }
-      const tenants = await moveAll(generation, { from, to: verb === 'cancel' ? 'cancelled' : 'retired', reason: verb === 'cancel' ? 'cancelled by an operator' : 'retired by an operator' });
+      const tenants = await moveAll(generation, { from, to: verb === 'cancel' ? 'cancelled' : 'retired', reason: verb === 'cancel' ? 'cancelled by an operator' : 'retired by an operator', tenant });
       for (const tenant of tenants) await dropRows(tenant, generation);
       await dropIndexIfUnused(generation);
       return { tenants };

@@ -155,7 +155,7 @@ tenants
     console.log(`tenants: ${tenant} PII redaction ${policy.piiRedaction ? 'on' : 'off'}${policy.piiPatterns.length ? `, patterns ${policy.piiPatterns.map((p) => p.name).join(', ')}` : ''} (workers apply it within 5 s)`);
     if (reindex !== null) {
       console.log(`tenants: ${tenant} already has documents indexed before the change: re-index generation ${reindex} is building them again with the policy.`);
-      console.log(`  then: pnpm ragmesh reindex status --tenant ${tenant}; pnpm ragmesh reindex cutover --tenant ${tenant}; pnpm ragmesh reindex retire <old generation>`);
+      console.log(`  then: pnpm ragmesh reindex status --tenant ${tenant}; pnpm ragmesh reindex cutover --tenant ${tenant}; pnpm ragmesh reindex retire <old generation> --tenant ${tenant}`);
     }
     if (reindexProblem) {
       console.error(`tenants: documents indexed before the change keep their raw text until re-indexed, and the re-index could not start: ${reindexProblem}`);

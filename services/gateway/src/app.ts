@@ -6,7 +6,7 @@ import express from 'express';
 import type { GenerationStore } from '@ragmesh/store';
 import { assertScope, bearerAuth, requireScope, type KeyResolver } from './auth.js';
 import type { DocumentPublisher } from './document-publisher.js';
-import { documentsRouter, type IndexGenerationResolver } from './documents-router.js';
+import { documentsRouter, type DocumentsRouterDeps, type IndexGenerationResolver } from './documents-router.js';
 import { errorHandler } from './error-handler.js';
 import { GatewayError } from './gateway-error.js';
 import { openApiDocument } from './openapi.js';
@@ -26,6 +26,8 @@ export interface GatewayDeps {
   degradable?: Record<string, ReadinessCheck>;
   /** Per-tenant rate limits; absent in tests that drive the app in memory. */
   rateLimits?: RateLimits;
+  /** A redacting tenant's URI and title before they are recorded (see query-pii.ts). */
+  redactRecord?: DocumentsRouterDeps['redactRecord'];
   /** Generations for GET /v1/generations (admin keys); absent in tests that do not need it. */
   generations?: Pick<GenerationStore, 'list' | 'tenantStates'>;
   /** The query path; absent in deployments (and tests) that only ingest. */
@@ -78,7 +80,7 @@ export function createApp(deps: GatewayDeps): express.Express {
     app.delete('/v1/documents/:id', deps.rateLimits.limit('documents', () => 1));
     app.post('/v1/query', deps.rateLimits.limit('queries', () => 1));
   }
-  app.use(documentsRouter({ publisher: deps.publisher, requests: deps.requests, generationFor: deps.generationFor, maxBatch: deps.maxBatch }));
+  app.use(documentsRouter({ publisher: deps.publisher, requests: deps.requests, generationFor: deps.generationFor, maxBatch: deps.maxBatch, redactRecord: deps.redactRecord }));
   if (deps.query) app.use(queryRouter(deps.query));
   const generations = deps.generations;
   if (generations) {

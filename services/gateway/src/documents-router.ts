@@ -18,6 +18,8 @@ export interface DocumentsRouterDeps {
   requests: Pick<DocumentRequests, 'record' | 'status'>;
   generationFor: IndexGenerationResolver;
   maxBatch: number;
+  /** A redacting tenant's URI and title as they may be stored (tokens for its PII); absent: as sent. */
+  redactRecord?: (tenant: string, record: { uri: string | null; title: string | null }) => Promise<{ uri: string | null; title: string | null }>;
 }
 
 /** POST/DELETE/GET /v1/documents: accepted documents are durable in Kafka before the 202. */
@@ -43,11 +45,9 @@ export function documentsRouter(deps: DocumentsRouterDeps): Router {
     const tenant = res.locals.tenant as string;
     const generation = await deps.generationFor(tenant);
     const events = parsed.data.map((doc) => toEvent(doc, { tenant, generation }));
-    await deps.requests.record(
-      tenant,
-      generation.id,
-      events.map((e) => ({ documentId: e.documentId, op: 'UPSERT', contentHash: e.contentHash, version: e.sourceTime, uri: e.uri, title: e.title })),
-    );
+    const redact = deps.redactRecord ?? (async (_tenant: string, record: { uri: string | null; title: string | null }) => record);
+    const records = await Promise.all(events.map(async (e) => ({ documentId: e.documentId, op: 'UPSERT' as const, contentHash: e.contentHash, version: e.sourceTime, ...(await redact(tenant, { uri: e.uri, title: e.title })) })));
+    await deps.requests.record(tenant, generation.id, records);
     await deps.publisher.publish(events);
     res.status(202).json({ documents: events.map((e) => ({ id: e.documentId, contentHash: e.contentHash, eventId: e.eventId })) });
   });

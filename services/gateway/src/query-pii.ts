@@ -14,8 +14,9 @@ const mapStrings = (value: unknown, f: (s: string) => string): unknown =>
 /**
  * The gateway's side of PII redaction: a question (and its filter values) is tokenized as the
  * tenant's documents were, before it enters queries.request, so naming a value finds it and no
- * raw value reaches Kafka, the retriever or its cache; hits are restored from the sealed map
- * only for keys with the pii:read scope.
+ * raw value reaches Kafka, the retriever or its cache; a document request is recorded with its
+ * URI and title tokenized too; hits are restored from the sealed map only for keys with the
+ * pii:read scope.
  */
 export function createQueryPii(deps: { redactor: TenantRedactor; vault: PiiVault | null; tokens: Pick<PiiTokenStore, 'load'> }) {
   return {
@@ -24,6 +25,14 @@ export function createQueryPii(deps: { redactor: TenantRedactor; vault: PiiVault
       if (!redact) return { text, filter };
       const values = new Map<string, string>();
       return { text: redact(text, values), filter: mapStrings(filter, (s) => redact(s, values)) };
+    },
+
+    /** A document's URI and title as the gateway may record them: tokens for a redacting tenant's PII. */
+    async redactRecord(tenant: string, record: { uri: string | null; title: string | null }): Promise<{ uri: string | null; title: string | null }> {
+      const redact = await deps.redactor.forTenant(tenant);
+      if (!redact) return record;
+      const values = new Map<string, string>();
+      return { uri: record.uri === null ? null : redact(record.uri, values), title: record.title === null ? null : redact(record.title, values) };
     },
 
     /** Hits with every token of the tenant's map replaced by its value (tokens not in the map stay). */

@@ -78,6 +78,7 @@ const app = createApp({
   ...readiness,
   rateLimits,
   query: { ask: (query) => queries.ask(query), generator, pii: queryPii },
+  redactRecord: (tenant, record) => queryPii.redactRecord(tenant, record),
   metricsHandler: telemetry.metricsHandler,
 });
 const server = app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);

@@ -62,6 +62,8 @@ describe('least-privilege database roles', () => {
       'SELECT * FROM ragmesh.tenant_limits',
       'SELECT * FROM ragmesh.audit_log',
       'SELECT ragmesh.analyze_search_tables()',
+      'SELECT * FROM ragmesh.pii_tokens',
+      'SELECT * FROM ragmesh.tenant_policies',
     ]) expect([sql, await outcome(role, sql)]).toEqual([sql, DENIED]);
   });
 
@@ -76,11 +78,13 @@ describe('least-privilege database roles', () => {
       "INSERT INTO ragmesh.audit_log (actor, action) VALUES ('indexer', 'forged')",
       'CREATE TABLE ragmesh.intruder (id int)',
       'DROP INDEX ragmesh.chunks_tsv_idx',
+      'SELECT * FROM ragmesh.pii_tokens',
     ]) expect([sql, await outcome(role, sql)]).toEqual([sql, DENIED]);
   });
 
   it('the gateway reads keys and records their use, but cannot mint, revoke or move them, nor touch chunks', async () => {
     const role = 'ragmesh_gateway';
+    expect(await outcome(role, 'SELECT count(*) FROM ragmesh.pii_tokens')).toBe('ok');
     expect(await outcome(role, 'UPDATE ragmesh.api_keys SET last_used_at = now() WHERE false')).toBe('ok');
     for (const sql of [
       "INSERT INTO ragmesh.api_keys (key_hash, key_id, tenant_id, scopes) VALUES ('h', 'key_x', 't', '{admin}')",
@@ -92,6 +96,8 @@ describe('least-privilege database roles', () => {
       "INSERT INTO ragmesh.audit_log (actor, action) VALUES ('gateway', 'forged')",
       "UPDATE ragmesh.chunks SET text = 'x'",
       'DELETE FROM ragmesh.chunks',
+      "INSERT INTO ragmesh.pii_tokens (tenant_id, token, sealed) VALUES ('roles-test', '[EMAIL:00000000000000000000]', '\\x00')",
+      "UPDATE ragmesh.tenant_policies SET pii_redaction = false",
     ]) expect([sql, await outcome(role, sql)]).toEqual([sql, DENIED]);
   });
 
@@ -102,7 +108,11 @@ describe('least-privilege database roles', () => {
       'DELETE FROM ragmesh.documents',
       'SELECT key_hash FROM ragmesh.api_keys',
       'SELECT * FROM ragmesh.audit_log',
+      // The PII map: chunk/embed adds sealed values but may not read them back.
+      'SELECT * FROM ragmesh.pii_tokens',
+      'DELETE FROM ragmesh.pii_tokens',
     ]) expect([sql, await outcome(role, sql)]).toEqual([sql, DENIED]);
+    expect(await outcome(role, "INSERT INTO ragmesh.pii_tokens (tenant_id, token, sealed) VALUES ('roles-test', '[EMAIL:00000000000000000000]', '\\x00') ON CONFLICT DO NOTHING")).toBe('ok');
   });
 
   it('no service role can bypass row-level security or create roles', async () => {

@@ -32,7 +32,7 @@ const documents = [
   { id: 'billing-2', title: 'Telescope refund', uri: null, metadata: {}, content: `Refund the card ${planted.card} and wire the rest to IBAN ${planted.iban} for the telescope order.` },
   { id: 'ops-3', title: 'Lighthouse logins', uri: null, metadata: {}, content: `The login came from ${planted.ipv4} and later from ${planted.ipv6} during the lighthouse maintenance.` },
   { id: 'hr-4', title: 'Harbor leave', uri: null, metadata: {}, content: `Employee ${planted.employee} with SSN ${planted.ssn} requested parental leave for the harbor project.` },
-].map((d) => ({ ...d, contentType: 'text/plain' as const, metadata: d.metadata as Record<string, string> }));
+].map(({ uri, ...d }) => ({ ...d, ...(uri ? { uri } : {}), contentType: 'text/plain' as const, metadata: d.metadata as Record<string, string> }));
 
 const pool = appPool();
 const superuser = new pg.Pool({ connectionString: stackEnv().superuserDatabaseUrl, max: 2 });
@@ -61,7 +61,8 @@ async function call(path: string, key: string, body?: unknown) {
 }
 
 async function ingest(forTenant: string) {
-  expect((await call('/v1/documents', keys[forTenant]!, { documents })).status).toBe(202);
+  const accepted = await call('/v1/documents', keys[forTenant]!, { documents });
+  expect([accepted.status, accepted.body.error]).toEqual([202, undefined]);
   await waitFor(async () => {
     for (const d of documents) if ((await call(`/v1/documents/${d.id}`, keys[forTenant]!)).body.status !== 'indexed') return false;
     return true;
@@ -107,6 +108,8 @@ async function rowsOf(forTenant: string): Promise<Record<string, string[]>> {
   return out;
 }
 
+/** `table: value in row` for every planted value in the tenant's rows. */
+const rowLeaks = (rows: Record<string, string[]>) => Object.entries(rows).flatMap(([table, texts]) => leaks(texts).map((l) => `${table}: ${l}`));
 const leaks = (texts: Iterable<string>) => [...texts].flatMap((t) => values.filter((v) => t.includes(v)).map((v) => `${v} in ${t.slice(0, 120)}`));
 
 beforeAll(async () => {
@@ -151,7 +154,7 @@ describe('PII redaction before embedding', () => {
       const hit = restored.body.hits[0]!;
       expect(hit.documentId).toBe(doc.id);
       expect(hit.text).toBe(expectedChunks(doc)[0]);
-      expect([hit.title, hit.uri, hit.metadata]).toEqual([doc.title, doc.uri, doc.metadata]);
+      expect([hit.title, hit.uri, hit.metadata]).toEqual([doc.title, 'uri' in doc ? doc.uri : null, doc.metadata]);
     }
     const refused = await call('/v1/query', keys[tenant]!, { query: 'telescope', restorePii: true });
     expect(refused.status).toBe(403);
@@ -167,7 +170,7 @@ describe('PII redaction before embedding', () => {
     const rows = await rowsOf(tenant);
     expect(rows.chunks).toHaveLength(documents.length);
     expect(rows.pii_tokens!.length).toBe(values.length);
-    expect(leaks(Object.values(rows).flat())).toEqual([]);
+    expect(rowLeaks(rows)).toEqual([]);
 
     const redis = new Redis(stackEnv().redisUrl);
     try {
@@ -195,7 +198,7 @@ describe('PII redaction before embedding', () => {
 
   it('re-indexes a tenant that turns redaction on, leaving no raw copy after cutover and retirement', async () => {
     await ingest(late);
-    expect(leaks(Object.values(await rowsOf(late)).flat()).length).toBeGreaterThan(0); // indexed as sent
+    expect(rowLeaks(await rowsOf(late)).length).toBeGreaterThan(0); // indexed as sent
     const policy = await cli(['tenants', 'set-policy', late, '--pii-redaction', 'on', '--pii-pattern', 'employee_id=EMP-\\d{6}']);
     const generation = Number(/re-index generation (\d+)/.exec(policy.stdout)?.[1]);
     expect(generation).toBeGreaterThan(0);
@@ -206,11 +209,11 @@ describe('PII redaction before embedding', () => {
       return status.generations.find((g) => g.id === generation)?.caughtUp === true;
     }, { timeoutMs: 300_000, intervalMs: 2_000, what: 'the redacting generation caught up' });
     expect((await cli(['reindex', 'cutover', '--tenant', late])).code).toBe(0);
-    const retire = await cli(['reindex', 'retire', String(old)]);
-    expect(retire.stdout).toContain(`${late} retired`);
+    const retire = await cli(['reindex', 'retire', String(old), '--tenant', late]);
+    expect(`${retire.stdout}${retire.stderr}`).toContain(`${late} retired`);
     const after = await rowsOf(late);
     expect(after.chunks).toHaveLength(documents.length);
-    expect(leaks(Object.values(after).flat())).toEqual([]);
+    expect(rowLeaks(after)).toEqual([]);
     const found = await call('/v1/query', keys[late]!, { query: `SSN ${planted.ssn}`, topK: 1 });
     expect(found.body.hits[0]?.documentId).toBe('hr-4');
     // The audit log names both policy changes.
@@ -230,7 +233,7 @@ describe('PII redaction before embedding', () => {
     expect(tombstones.map((r) => r.key!.toString()).sort()).toEqual(documents.map((d) => `${tenant}:${d.id}`).sort());
     const redis = new Redis(stackEnv().redisUrl);
     try {
-      expect(await redis.keys(`ragmesh:*${tenant}*`)).toEqual([]);
+      expect((await redis.keys(`*${tenant}*`)).join(' ')).toBe('');
     } finally {
       redis.disconnect();
     }

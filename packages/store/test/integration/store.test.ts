@@ -1,7 +1,7 @@
 import { stackEnv, uniqueName } from '@ragmesh/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, createTenantLimits, listAudit, migrate, withTenant } from '../../src/index.js';
+import { createPool, createTenantLimits, listAudit, migrate, migrations, withTenant } from '../../src/index.js';
 
 const env = stackEnv();
 const pool = createPool({ connectionString: env.databaseUrl, max: 2 });
@@ -17,7 +17,7 @@ describe('store on the real Postgres', () => {
   it('runs migrations idempotently', async () => {
     expect(await migrate(pool)).toEqual({ applied: [] });
     const { rows } = await pool.query('SELECT version FROM ragmesh.schema_migrations ORDER BY version');
-    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect(rows.map((r) => r.version)).toEqual(migrations.map((m) => m.version));
   });
 
   it('stores tenant limits, audits each change, and keeps the audit log append-only', async () => {

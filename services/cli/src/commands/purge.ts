@@ -48,13 +48,13 @@ export async function purgeTenant(config: CliConfig, tenant: string, options: { 
       await client.query('INSERT INTO ragmesh.audit_log (actor, tenant_id, action, details) VALUES ($1, $2, $3, $4)', [cliActor(), tenant, 'tenant.purge', { documents: ids.length, rows }]);
     });
 
-    // Result caches and the workers' last published hashes name the tenant; vectors cached by
+    // Result caches, the workers' last published hashes and rate-limit counters name the tenant; vectors cached by
     // text hash name no one and expire by themselves.
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
     let redisKeys = 0;
     try {
       const literal = tenant.replace(/[*?[\]\\]/g, '\\$&'); // glob characters in a tenant id match only themselves
-      for (const pattern of [`ragmesh:result:${literal}:*`, `ragmesh:doc-hash:*:${literal}:*`]) {
+      for (const pattern of [`ragmesh:result:${literal}:*`, `ragmesh:doc-hash:*:${literal}:*`, `ragmesh:rl:*:${literal}`]) {
         let cursor = '0';
         do {
           const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);

@@ -111,8 +111,9 @@ export function registerReindexCommands(program: Command, deps: { config: CliCon
       .command(verb)
       .description(verb === 'cancel' ? 'stop a building generation and drop its rows and vector index' : 'drop a standby generation: its rows, vector index and consumer group')
       .argument('<id>', 'generation id', positiveInt)
-      .action(async (id: number) => {
-        const result = await withReindex((r) => r.end(id, verb));
+      .option('--tenant <t>', `only this tenant's part of the generation`)
+      .action(async (id: number, options: { tenant?: string }) => {
+        const result = await withReindex((r) => r.end(id, verb, { tenant: options.tenant }));
         console.log(`${verb} generation ${id}: ${result.tenants.length ? result.tenants.join(', ') : 'no tenant'} ${verb === 'cancel' ? 'cancelled' : 'retired'}, rows dropped${result.groupDeleted ? ', consumer group deleted' : ''}`);
       });
   }

@@ -186,11 +186,11 @@ export async function openReindex(config: CliConfig, options: { logger: Logger }
     rollback: (tenant: string) => generations.rollback(tenant),
 
     /** Cancels or retires a generation, then deletes its consumer group once its workers left it. */
-    async end(generation: number, verb: 'cancel' | 'retire', options: { waitSeconds?: number } = {}) {
+    async end(generation: number, verb: 'cancel' | 'retire', options: { waitSeconds?: number; tenant?: string } = {}) {
       const all = await generations.list();
       const found = all.find((g) => g.id === generation);
       const newestDefault = Math.max(0, ...all.filter((g) => g.origin === 'default').map((g) => g.id));
-      const ended = await generations.end(generation, verb);
+      const ended = await generations.end(generation, verb, options.tenant);
       let groupDeleted = false;
       const stillFollowed = (await generations.following()).some((g) => g.id === generation);
       if (found && !stillFollowed && !(found.origin === 'default' && found.id === newestDefault)) {

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { compilePatterns } from '@ragmesh/pii';
+import { compilePatterns, POLICY_TTL_MS } from '@ragmesh/pii';
 import { createGenerationStore, createPool, createTenantLimits, createTenantPolicies, listAudit, migrate, withTenant, type TenantLimits, type TenantPolicy } from '@ragmesh/store';
 import type { CliConfig } from '../config.js';
 
@@ -47,6 +47,9 @@ export function setTenantPolicy(config: CliConfig, tenant: string, change: Parti
     if (!active) return { policy, reindex: null, reindexProblem: null };
     const { rows } = await withTenant(pool, tenant, (c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM ragmesh.documents WHERE generation_id = $1', [active.id]));
     if ((rows[0]?.n ?? 0) === 0) return { policy, reindex: null, reindexProblem: null };
+    // Every worker applies the new policy before the re-index replays anything (else a worker
+    // still trusting the old policy could fill the new generation raw).
+    await new Promise((resolve) => setTimeout(resolve, POLICY_TTL_MS + 1_000));
     try {
       const spec = { provider: active.provider, modelId: active.modelId, modelVersion: active.modelVersion, dims: active.dims, chunking: active.chunking };
       const { generation } = await generations.start({ spec, tenant });
