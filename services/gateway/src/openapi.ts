@@ -39,7 +39,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}) {
       },
       '/v1/query': {
         post: {
-          summary: 'Hybrid, dense or sparse retrieval (scope query; the generation field needs admin); Accept: text/event-stream streams hits, answer tokens and done as SSE',
+          summary: 'Hybrid, dense or sparse retrieval (scope query; the generation field needs admin, restorePii needs pii:read); Accept: text/event-stream streams hits, answer tokens and done as SSE',
           requestBody: { content: json(queryInput) },
           responses: {
             '200': { description: '{ queryId, hits: [{ chunkId, documentId, title, uri, score, text, metadata }], timings, answer? }; a traceparent header' },
