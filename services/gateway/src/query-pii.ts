@@ -19,7 +19,20 @@ const mapStrings = (value: unknown, f: (s: string) => string): unknown =>
  * pii:read scope.
  */
 export function createQueryPii(deps: { redactor: TenantRedactor; vault: PiiVault | null; tokens: Pick<PiiTokenStore, 'load'> }) {
+  /** The values behind the tokens in `texts`, opened from the sealed map. */
+  async function valuesOf(tenant: string, texts: string[]): Promise<Map<string, string>> {
+    const vault = deps.vault;
+    if (!vault) throw new GatewayError('VALIDATION_FAILED', 'restorePii: PII restore is not configured (PII_ENCRYPTION_KEY)', { details: { fields: [{ field: 'restorePii', problem: 'not configured' }] } });
+    const sealed = await deps.tokens.load(tenant, texts.flatMap(tokensIn));
+    return new Map([...sealed].map(([token, box]) => [token, vault.open(tenant, token, box)]));
+  }
+
   return {
+    /** `text` (a generated answer) with the tenant's tokens replaced by their values. */
+    async restoreText(tenant: string, text: string): Promise<string> {
+      return restoreTokens(text, await valuesOf(tenant, [text]));
+    },
+
     async redactQuery(tenant: string, text: string, filter: unknown): Promise<{ text: string; filter: unknown }> {
       const redact = await deps.redactor.forTenant(tenant);
       if (!redact) return { text, filter };
@@ -37,11 +50,7 @@ export function createQueryPii(deps: { redactor: TenantRedactor; vault: PiiVault
 
     /** Hits with every token of the tenant's map replaced by its value (tokens not in the map stay). */
     async restoreHits(tenant: string, hits: Hit[]): Promise<Hit[]> {
-      const vault = deps.vault;
-      if (!vault) throw new GatewayError('VALIDATION_FAILED', 'restorePii: PII restore is not configured (PII_ENCRYPTION_KEY)', { details: { fields: [{ field: 'restorePii', problem: 'not configured' }] } });
-      const texts = hits.flatMap((h) => [h.text, h.title ?? '', h.uri ?? '', ...Object.values(h.metadata)]);
-      const sealed = await deps.tokens.load(tenant, texts.flatMap(tokensIn));
-      const values = new Map([...sealed].map(([token, box]) => [token, vault.open(tenant, token, box)]));
+      const values = await valuesOf(tenant, hits.flatMap((h) => [h.text, h.title ?? '', h.uri ?? '', ...Object.values(h.metadata)]));
       if (values.size === 0) return hits;
       const restore = (s: string) => restoreTokens(s, values);
       return hits.map((h) => ({

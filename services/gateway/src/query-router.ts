@@ -58,10 +58,11 @@ export function queryRouter(deps: QueryRouterDeps): Router {
           throw new GatewayError(code, reply.error.message, { details: { retrieverCode: reply.error.code } });
         }
         // Restored only now, for a pii:read key (app.ts checks the scope): the answer generator sees tokens.
+        const restoredAnswer = async (answer: GeneratedAnswer) => (input.restorePii ? { ...answer, text: await deps.pii!.restoreText(tenant, answer.text) } : answer);
         const hits = input.restorePii ? await deps.pii!.restoreHits(tenant, reply.hits) : reply.hits;
         const body = { queryId: reply.queryId, hits, timings: reply.timings };
         if (!streaming) {
-          const answer = input.answer ? await deps.generator!.generate({ question: asked.text, hits: reply.hits }) : undefined;
+          const answer = input.answer ? await restoredAnswer(await deps.generator!.generate({ question: asked.text, hits: reply.hits })) : undefined;
           res.json(answer ? { ...body, answer } : body);
           return;
         }
@@ -70,7 +71,8 @@ export function queryRouter(deps: QueryRouterDeps): Router {
         let answer: GeneratedAnswer | undefined;
         try {
           if (input.answer) answer = await deps.generator!.generate({ question: asked.text, hits: reply.hits, onToken: (text) => sse(res, 'token', { text }) });
-          sse(res, 'done', answer ? { queryId: reply.queryId, answer } : { queryId: reply.queryId });
+          // The streamed tokens are the model's own text (PII tokens stay); the final answer is restored.
+          sse(res, 'done', answer ? { queryId: reply.queryId, answer: await restoredAnswer(answer) } : { queryId: reply.queryId });
         } catch (error) {
           const e = error instanceof GatewayError ? error : new GatewayError('INTERNAL', 'answer generation failed');
           sse(res, 'error', { code: e.code, message: e.message });
