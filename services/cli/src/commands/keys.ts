@@ -1,15 +1,9 @@
 import { apiKeyScopes, createApiKeyStore, createPool, migrate, type ApiKeyInfo, type ApiKeyScope } from '@ragmesh/store';
 import type { CliConfig } from '../config.js';
-import { cliActor } from './tenants.js';
+import { cliActor, withPool } from './tenants.js';
 
-async function withKeys<T>(config: CliConfig, work: (keys: ReturnType<typeof createApiKeyStore>) => Promise<T>): Promise<T> {
-  const pool = createPool({ connectionString: config.DATABASE_URL, max: 1, applicationName: 'ragmesh-cli' });
-  try {
-    await migrate(pool);
-    return await work(createApiKeyStore(pool));
-  } finally {
-    await pool.end();
-  }
+function withKeys<T>(config: CliConfig, work: (keys: ReturnType<typeof createApiKeyStore>) => Promise<T>): Promise<T> {
+  return withPool(config, (pool) => work(createApiKeyStore(pool)));
 }
 
 /** Parses `ingest,query` into scopes; throws naming the unknown one. */

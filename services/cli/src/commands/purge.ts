@@ -1,11 +1,11 @@
 import { kafkaClientOptions } from '@ragmesh/config';
 import { entityKey, topics } from '@ragmesh/contracts';
-import { createPool, migrate, withTenant } from '@ragmesh/store';
+import { withTenant } from '@ragmesh/store';
 import type { Logger } from '@ragmesh/telemetry';
 import { createKafka, createProducer } from '@ragmesh/worker-runtime';
 import { Redis } from 'ioredis';
 import type { CliConfig } from '../config.js';
-import { cliActor } from './tenants.js';
+import { cliActor, withPool } from './tenants.js';
 
 /** Tables under row-level security, emptied as the tenant; the others are keyed by tenant_id. */
 const tenantTables = ['chunks', 'staged_parts', 'documents', 'corpus_versions', 'pii_tokens'];
@@ -25,9 +25,7 @@ export interface PurgeReport {
  * log keeps its entries and records the purge.
  */
 export async function purgeTenant(config: CliConfig, tenant: string, options: { logger: Logger }): Promise<PurgeReport> {
-  const pool = createPool({ connectionString: config.DATABASE_URL, max: 1, applicationName: 'ragmesh-cli' });
-  try {
-    await migrate(pool);
+  return withPool(config, async (pool) => {
     await pool.query('UPDATE ragmesh.api_keys SET revoked_at = now() WHERE tenant_id = $1 AND revoked_at IS NULL', [tenant]);
     const { rows: ids } = await withTenant(pool, tenant, (c) => c.query<{ document_id: string }>('SELECT DISTINCT document_id FROM ragmesh.documents'));
 
@@ -66,7 +64,5 @@ export async function purgeTenant(config: CliConfig, tenant: string, options: { 
       redis.disconnect();
     }
     return { tombstones: ids.length, rows, redisKeys };
-  } finally {
-    await pool.end();
-  }
+  });
 }

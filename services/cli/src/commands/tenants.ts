@@ -8,7 +8,8 @@ export function cliActor(): string {
   return `cli:${userInfo().username}`;
 }
 
-async function withPool<T>(config: CliConfig, work: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
+/** A one-connection pool for one CLI command, migrated first and closed after. */
+export async function withPool<T>(config: CliConfig, work: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
   const pool = createPool({ connectionString: config.DATABASE_URL, max: 1, applicationName: 'ragmesh-cli' });
   try {
     await migrate(pool);
