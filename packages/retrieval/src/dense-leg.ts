@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { prepared } from '@ragmesh/store';
 import pgvector from 'pgvector';
 
 export interface LegHit {
@@ -94,7 +95,7 @@ export async function denseLeg(client: pg.ClientBase, query: DenseLegQuery): Pro
     const sql = denseSql({ dims: query.model.dims, filterSql: query.filter?.sql ?? null, firstParam: params.length + 1, exact });
     params.push(pgvector.toSql(Array.from(query.vector)), query.generation, query.fetch);
     if (!exact) params.push(overfetch(query.fetch));
-    const { rows } = await client.query<{ chunk_id: string; distance: number }>(sql, params);
+    const { rows } = await client.query<{ chunk_id: string; distance: number }>(query.filter ? { text: sql, values: params } : prepared(sql, params));
     return rows.map((r) => ({ chunkId: r.chunk_id, score: 1 - r.distance }));
   };
   if (!query.exact) {

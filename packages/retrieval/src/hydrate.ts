@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { prepared } from '@ragmesh/store';
 import pgvector from 'pgvector';
 
 export interface ChunkRow {
@@ -32,11 +33,13 @@ export async function hydrate(client: pg.ClientBase, options: { generation: numb
     metadata: unknown;
     embedding: string | null;
   }>(
-    `SELECT c.chunk_id, c.document_id, d.title, d.uri, c.text, c.metadata, CASE WHEN $2 THEN c.embedding::text END AS embedding
-     FROM ragmesh.chunks c
-     LEFT JOIN ragmesh.documents d ON d.tenant_id = c.tenant_id AND d.generation_id = c.generation_id AND d.document_id = c.document_id
-     WHERE c.generation_id = $3 AND c.chunk_id = ANY($1::text[])`,
-    [options.ids, options.embeddings, options.generation],
+    prepared(
+      `SELECT c.chunk_id, c.document_id, d.title, d.uri, c.text, c.metadata, CASE WHEN $2 THEN c.embedding::text END AS embedding
+       FROM ragmesh.chunks c
+       LEFT JOIN ragmesh.documents d ON d.tenant_id = c.tenant_id AND d.generation_id = c.generation_id AND d.document_id = c.document_id
+       WHERE c.generation_id = $3 AND c.chunk_id = ANY($1::text[])`,
+      [options.ids, options.embeddings, options.generation],
+    ),
   );
   return new Map(
     rows.map((r) => {

@@ -1,3 +1,4 @@
+import { prepared } from '@ragmesh/store';
 import type pg from 'pg';
 import { bm25Idf, bm25Score, termFrequencies } from './bm25.js';
 import type { CorpusStats } from './corpus-stats.js';
@@ -73,9 +74,11 @@ export interface SparseLegQuery {
  */
 export async function sparseLeg(client: pg.ClientBase, query: SparseLegQuery): Promise<LegHit[]> {
   const { rows } = await client.query<{ terms: string[] }>(
-    `SELECT coalesce(array_agg(lexeme ORDER BY first), '{}') AS terms
-     FROM (SELECT lexeme, positions[1] AS first FROM unnest(to_tsvector('english', $1)) ORDER BY positions[1] LIMIT ${MAX_QUERY_TERMS}) t`,
-    [query.text],
+    prepared(
+      `SELECT coalesce(array_agg(lexeme ORDER BY first), '{}') AS terms
+       FROM (SELECT lexeme, positions[1] AS first FROM unnest(to_tsvector('english', $1)) ORDER BY positions[1] LIMIT ${MAX_QUERY_TERMS}) t`,
+      [query.text],
+    ),
   );
   const terms = rows[0]?.terms ?? [];
   if (terms.length === 0) return [];
@@ -94,7 +97,7 @@ export async function sparseLeg(client: pg.ClientBase, query: SparseLegQuery): P
     query.generation,
     query.maxCandidates,
   );
-  const candidates = await client.query<{ chunk_id: string; dl: number; hits: string }>(sql, params);
+  const candidates = await client.query<{ chunk_id: string; dl: number; hits: string }>(query.filter ? { text: sql, values: params } : prepared(sql, params));
   const idf = new Map(present.map((t) => [t.term, bm25Idf(n, t.df)]));
   return candidates.rows
     .map((r) => ({ chunkId: r.chunk_id, score: bm25Score({ tf: termFrequencies(r.hits), idf, dl: r.dl, avgdl: Math.max(avgdl, 1) }) }))

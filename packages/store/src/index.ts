@@ -1,6 +1,7 @@
 export { migrate } from './migrate.js';
 export { migrations } from './migrations.js';
 export { withTenant, type TenantScope } from './with-tenant.js';
+export { prepared } from './prepared.js';
 export { createPool } from './pool.js';
 export { StoreError, storeErrorCodes, type StoreErrorCode } from './store-error.js';
 export {

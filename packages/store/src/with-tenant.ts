@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { prepared } from './prepared.js';
 import { StoreError } from './store-error.js';
 import { inTransaction } from './transaction.js';
 
@@ -20,7 +21,7 @@ export async function withTenant<T>(pool: pg.Pool, scope: string | TenantScope, 
   const pairs = [['ragmesh.tenant_id', tenant], ...Object.entries(settings)];
   const sql = `SELECT ${pairs.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`;
   return inTransaction(pool, async (client) => {
-    await client.query(sql, pairs.flat());
+    await client.query(prepared(sql, pairs.flat()));
     return work(client);
   });
 }
