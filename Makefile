@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 LOCAL := deploy/local
 
-.PHONY: help install build generate lint typecheck test test-unit test-integration stack-up stack-down stack-status up down logs bench bench-reindex chaos eval clean
+.PHONY: help install build generate lint typecheck test test-unit test-integration stack-up stack-down stack-status up down logs bench bench-scale bench-reindex chaos eval clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -54,9 +54,12 @@ down: ## stop the mesh services and the stack started by make up
 logs: ## follow the logs of the mesh services
 	@$(LOCAL)/mesh.sh logs
 
-bench: build ## ingestion and query-latency benchmarks -> bench/results/ (quick run: make bench BENCH_DOCS=500 BENCH_SECONDS=10)
-	@$(LOCAL)/models.sh
-	@$(LOCAL)/private-stack.sh bench -- bash -c 'cd bench && node src/ingest-bench.mjs && node src/query-latency.mjs'
+bench: build ## ingestion, query cost/saturation and quantized-model benchmarks, then bench/results/summary.json (quick run: make bench BENCH_DOCS=500 BENCH_SECONDS=10)
+	@$(LOCAL)/models.sh --quantized
+	@$(LOCAL)/private-stack.sh bench -- bash -c 'cd bench && node src/ingest-bench.mjs && node src/query-latency.mjs && node src/quantized-bench.mjs && node src/summary.mjs'
+
+bench-scale: build ## search cost and recall at 100k and 1M chunks, database ragmesh_scale of the bench stack kept between runs (the first run fills it: long) -> bench/results/scale.*
+	@$(LOCAL)/private-stack.sh bench -- bash -c 'RAGMESH_DB=ragmesh_scale $(LOCAL)/postgres.sh up && cd bench && DATABASE_URL=$${DATABASE_URL%/*}/ragmesh_scale node src/scale-bench.mjs && node src/summary.mjs'
 
 bench-reindex: build ## re-index MiniLM -> bge-small through the CLI vs a bge first ingest -> bench/results/reindex.* (quick: BENCH_DOCS=1000)
 	@$(LOCAL)/models.sh
@@ -65,8 +68,8 @@ bench-reindex: build ## re-index MiniLM -> bge-small through the CLI vs a bge fi
 chaos: build ## fault-injection run (broker/Postgres/Redis/registry/embedding-API outages, worker kill -9) over SciFact on a stack of its own -> bench/results/chaos.*
 	@$(LOCAL)/private-stack.sh chaos --fresh -- node bench/src/chaos.mjs
 
-eval: build ## retrieval quality on BEIR SciFact (nDCG@10, recall@100) -> bench/results/eval-scifact.*
-	@$(LOCAL)/models.sh
+eval: build ## retrieval quality on BEIR SciFact (nDCG@10, recall@100), MiniLM (fp32 and int8) and bge-small -> bench/results/eval-scifact.*
+	@$(LOCAL)/models.sh --quantized
 	@$(LOCAL)/private-stack.sh bench -- bash -c 'cd bench && node src/eval-scifact.mjs'
 
 clean: ## remove build output (keeps .state)

@@ -1,12 +1,13 @@
 // `make eval`: retrieval quality on BEIR SciFact (test split): nDCG@10 (trec_eval ndcg_cut.10,
-// linear gain) and recall@100 for sparse, dense and hybrid, with all-MiniLM-L6-v2 and
-// bge-small-en-v1.5, printed beside the published baselines and written to bench/results/.
+// linear gain) and recall@100 for sparse, dense and hybrid, with all-MiniLM-L6-v2, its int8 export
+// all-MiniLM-L6-v2-q and bge-small-en-v1.5, printed beside the published baselines and written to bench/results/.
 // The corpus goes through the product's own chunker, embedder and index writer into one tenant per
 // model; a second run reuses that tenant when it is complete (EVAL_REINDEX=1 forces a rebuild).
 // EVAL_PII_REDACTION=1 indexes and asks as a tenant with PII redaction on (documents, titles and
 // questions tokenized as chunk/embed and the gateway do) -> bench/results/eval-scifact-pii.*
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chunkDocument, contentHash, getPolicy, normalizeContent, sha256Hex } from '@ragmesh/chunking';
@@ -18,7 +19,7 @@ import { createGenerationStore, createIndexWriter, createPool, migrate, withTena
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = process.env.SCIFACT_DIR ?? resolve(root, '../shared/datasets/beir/scifact');
-const models = (process.env.EVAL_MODELS ?? 'all-MiniLM-L6-v2,bge-small-en-v1.5').split(',');
+const models = (process.env.EVAL_MODELS ?? 'all-MiniLM-L6-v2,all-MiniLM-L6-v2-q,bge-small-en-v1.5').split(',');
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://ragmesh:ragmesh@127.0.0.1:5432/ragmesh';
 const published = {
   'BM25 (BEIR paper)': 0.665,
@@ -89,6 +90,7 @@ await migrate(pool);
 const topK = Number(process.env.EVAL_TOP_K ?? 100);
 const sparseCandidates = process.env.EVAL_SPARSE_CANDIDATES ? Number(process.env.EVAL_SPARSE_CANDIDATES) : undefined;
 const searcher = createSearcher({ pool, maxSparseCandidates: sparseCandidates });
+const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
 const results = { dataset: 'BEIR SciFact test', piiRedaction: pii, queries: qrels.size, topK, sparseCandidates: sparseCandidates ?? 'default (1000)', published, targets, models: {} };
 for (const modelId of models) {
   const embedder = await createEmbedder({ provider: 'local', modelId, modelsDir: process.env.EMBEDDINGS_MODELS_DIR });
@@ -114,14 +116,22 @@ for (const modelId of models) {
     }
     modes[mode] = { ndcg10: ndcg / qrels.size, recall100: recall / qrels.size };
   }
-  results.models[modelId] = { indexing, modes };
+  results.models[modelId] = { indexing, modes, commit, at: new Date().toISOString() };
   await embedder.close();
 }
 await pool.end();
+// Models measured by an earlier run and not this one stay in the results, each with its own commit
+// and time (EVAL_MODELS=<one model> refreshes that model only).
+const name = pii ? 'eval-scifact-pii' : 'eval-scifact';
+const earlierPath = join(root, `bench/results/${name}.json`);
+const earlier = existsSync(earlierPath) ? JSON.parse(readFileSync(earlierPath, 'utf8')) : null;
+if (earlier && earlier.topK === results.topK && earlier.sparseCandidates === results.sparseCandidates) {
+  for (const [model, entry] of Object.entries(earlier.models ?? {})) if (!(model in results.models)) results.models[model] = entry;
+}
 
-const lines = ['| model | mode | nDCG@10 | recall@100 |', '|---|---|---|---|'];
-for (const [model, { modes }] of Object.entries(results.models)) {
-  for (const [mode, m] of Object.entries(modes)) lines.push(`| ${model} | ${mode} | ${m.ndcg10.toFixed(4)} | ${m.recall100.toFixed(4)} |`);
+const lines = ['| model | mode | nDCG@10 | recall@100 | measured at (commit) |', '|---|---|---|---|---|'];
+for (const [model, { modes, commit: at, at: when }] of Object.entries(results.models)) {
+  for (const [mode, m] of Object.entries(modes)) lines.push(`| ${model} | ${mode} | ${m.ndcg10.toFixed(4)} | ${m.recall100.toFixed(4)} | ${when ? `${when.slice(0, 16)} (${at})` : 'earlier run'} |`);
 }
 lines.push('', '| published baseline | nDCG@10 |', '|---|---|', ...Object.entries(published).map(([k, v]) => `| ${k} | ${v} |`));
 for (const [model, target] of Object.entries(targets)) {
@@ -131,7 +141,6 @@ for (const [model, target] of Object.entries(targets)) {
 if (pii) lines.push('', `PII redaction on: ${redacted} values replaced by tokens while indexing and asking (a reused index counts only the questions)`);
 console.log(lines.join('\n'));
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-const name = pii ? 'eval-scifact-pii' : 'eval-scifact';
 results.valuesRedacted = redacted;
 writeFileSync(join(root, `bench/results/${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(root, `bench/results/${name}.md`), `# SciFact retrieval quality (\`make eval${pii ? ' EVAL_PII_REDACTION=1' : ''}\`)\n\n${lines.join('\n')}\n`);

@@ -5,7 +5,8 @@
 # PG_DATADIR=<dir> PGPORT=<port>: a cluster of the caller's own in <dir> (initdb on first up),
 #   which `down` stops and `restart` crash-restarts (immediate stop, then start): what the fault
 #   tests and `make chaos` bounce. Without PG_DATADIR the machine's cluster is used and never
-#   restarted; `down` stops it only if `up` started it.
+#   restarted; `down` stops it only if `up` started it. PG_SHARED_BUFFERS sizes an own cluster's
+#   buffer cache (128MB unless set; applied at its start).
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -68,7 +69,7 @@ start_own() {
   STEP="start own cluster $OWN_DIR on $PGPORT"
   if pg_isready -q -h "$PGHOST" -p "$PGPORT"; then say "own cluster already up on $PGPORT"; return; fi
   own_ctl -w -t 60 -l "$OWN_DIR/server.log" \
-    -o "-p $PGPORT -c listen_addresses=$PGHOST -c unix_socket_directories= -c shared_buffers=128MB" start >>"$LOG" 2>&1
+    -o "-p $PGPORT -c listen_addresses=$PGHOST -c unix_socket_directories= -c shared_buffers=${PG_SHARED_BUFFERS:-128MB}" start >>"$LOG" 2>&1
   say "own cluster up on $PGHOST:$PGPORT ($OWN_DIR)"
 }
 stop_own() {

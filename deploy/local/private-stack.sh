@@ -6,7 +6,9 @@
 # --fresh: wipe what an earlier run left (broker data, registry, database, Redis db) before the
 #   command and again after it, so a run never depends on a previous one nor leaves anything.
 # Names and their ports: test (Kafka 29092, registry 29081, Redis db 15),
-#   bench (Kafka 39092, registry 39081, Redis db 14), reindex (Kafka 49092, registry 49081, Redis db 12),
+#   bench (Kafka 39092, registry 39081, Redis db 14, and a Postgres cluster of its own (39432, data in
+#   .state/bench/pg-bench, shared_buffers 4GB: the benchmarks measure a server that holds their
+#   working set in its cache, as production Postgres is sized, whatever the machine's server is)), reindex (Kafka 49092, registry 49081, Redis db 12),
 #   chaos (Kafka 59092, registry 59081, and a Postgres cluster (59432, data in .state/chaos/pg-chaos)
 #   and a Redis server (59379) of its own: `make chaos` restarts them, which it may do only to
 #   servers it started).
@@ -21,7 +23,7 @@ fresh=0
 pg_port=5432 redis_port=6379
 case "$name" in
   test) base=29000; redis_db=15 ;;
-  bench) base=39000; redis_db=14 ;;
+  bench) base=39000; redis_db=14; pg_port=39432; export PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-4GB} ;;
   reindex) base=49000; redis_db=12 ;;
   chaos) base=59000; redis_db=0; pg_port=59432; redis_port=59379 ;;
   *) echo "usage: $0 test|bench|reindex|chaos [--fresh] -- <command...>" >&2; exit 2 ;;

@@ -18,6 +18,10 @@ const schema = z
       .default('queries.response')
       .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean)),
     RETRIEVER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
+    // Hybrid legs on two connections at once: lower latency on an idle database, more CPU per query.
+    RETRIEVER_PARALLEL_LEGS: z.stringbool().default(false),
+    // Most rows the sparse leg reads and scores per query (see matchTerms).
+    RETRIEVER_SPARSE_CANDIDATES: z.coerce.number().int().min(10).max(100_000).default(1000),
     RESULT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
     EMBEDDINGS_BATCH_SIZE: z.coerce.number().int().min(1).max(2048).default(32),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(8),
