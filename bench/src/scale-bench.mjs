@@ -82,15 +82,18 @@ async function ensureFilled({ label, chunks }) {
   if (active.id !== defaultGeneration.id && active.vectorIndexed && (await countOf(tenant, active.id)) >= chunks) {
     return { tenant, generation: active.id, loadSeconds: null, indexSeconds: null, reused: true };
   }
-  // A building generation of an interrupted fill is cancelled and started again.
+  // An interrupted fill resumes: documents go in in order, a batch per transaction, so the
+  // documents present are a prefix of the sequence.
   const building = (await generations.tenantStates({ tenant })).find((s) => s.state === 'building');
-  if (building) await generations.end(building.generation, 'cancel', tenant);
-  const { generation } = await generations.start({ spec, tenant });
+  const generation = building ? { id: building.generation } : (await generations.start({ spec, tenant })).generation;
+  const { rows: present } = await withTenant(pool, tenant, (c) => c.query('SELECT count(*)::int AS n FROM ragmesh.documents WHERE generation_id = $1', [generation.id]));
+  const firstDoc = Math.floor(present[0].n / DOCS_PER_APPLY) * DOCS_PER_APPLY;
+  if (firstDoc > 0) console.log(`  ${tenant}: resuming an interrupted fill at document ${firstDoc}`);
   const { createHash } = await import('node:crypto');
   const hex = (s) => createHash('sha256').update(s).digest('hex');
   const started = performance.now();
   let version = Date.now();
-  for (let doc = 0; doc * CHUNKS_PER_DOC < chunks; doc += DOCS_PER_APPLY) {
+  for (let doc = firstDoc; doc * CHUNKS_PER_DOC < chunks; doc += DOCS_PER_APPLY) {
     const versions = [];
     for (let d = doc; d < doc + DOCS_PER_APPLY && d * CHUNKS_PER_DOC < chunks; d++) {
       const texts = [];
@@ -107,8 +110,8 @@ async function ensureFilled({ label, chunks }) {
     await writer.apply(tenant, versions);
     if ((doc / DOCS_PER_APPLY) % 20 === 0) process.stdout.write(`\r  ${tenant}: ${Math.min(chunks, (doc + DOCS_PER_APPLY) * CHUNKS_PER_DOC)} / ${chunks} chunks, ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
-  const loadSeconds = (performance.now() - started) / 1000;
-  process.stdout.write(`\n  ${tenant}: rows in ${loadSeconds.toFixed(0)} s; building the HNSW index\n`);
+  const loadSeconds = firstDoc > 0 ? null : (performance.now() - started) / 1000; // a resumed fill's time is not the fill's
+  process.stdout.write(`\n  ${tenant}: rows in ${((performance.now() - started) / 1000).toFixed(0)} s; building the HNSW index\n`);
   const indexStarted = performance.now();
   // One build over all rows, with the graph in memory (pgvector builds far slower once it spills)
   // and Postgres's parallel maintenance workers, as an operator would run a large build.
@@ -122,7 +125,7 @@ async function ensureFilled({ label, chunks }) {
   await generations.cutover(tenant);
   await analyzeTables(pool);
   console.log(`  ${tenant}: HNSW index in ${indexSeconds.toFixed(0)} s`);
-  return { tenant, generation: generation.id, loadSeconds: round(loadSeconds, 1), indexSeconds: round(indexSeconds, 1), reused: false };
+  return { tenant, generation: generation.id, loadSeconds: loadSeconds === null ? null : round(loadSeconds, 1), indexSeconds: round(indexSeconds, 1), reused: false };
 }
 
 function percentiles(samples) {
@@ -195,7 +198,7 @@ function report() {
     hybridCostRatio,
     denseRecallAt10,
     targets: { hybridCostRatioLe: 2, denseRecallAt10Ge: 0.95 },
-    met: { hybridCostRatio: hybridCostRatio !== null && hybridCostRatio <= 2, denseRecallAt10: denseRecallAt10 >= 0.95 },
+    met: { hybridCostRatio: hybridCostRatio === null ? null : hybridCostRatio <= 2, denseRecallAt10: denseRecallAt10 >= 0.95 },
   };
   const f = (x) => (x === null || x === undefined ? 'n/a' : String(x));
   const md = [
@@ -211,7 +214,7 @@ function report() {
     '',
     '| target | value | |',
     '|---|---|---|',
-    `| hybrid CPU per query at 1M <= 2x at 100k | ${f(hybridCostRatio)} | ${output.met.hybridCostRatio ? 'MET' : 'NOT MET'} |`,
+    `| hybrid CPU per query at 1M <= 2x at 100k | ${f(hybridCostRatio)} | ${hybridCostRatio === null ? 'not measured' : output.met.hybridCostRatio ? 'MET' : 'NOT MET'} |`,
     `| dense recall@10 >= 0.95 at both sizes, with and without filter (lowest) | ${denseRecallAt10} | ${output.met.denseRecallAt10 ? 'MET' : 'NOT MET'} |`,
     '',
     `Commit ${output.commit}; load average at the end ${output.loadavg.map((l) => l.toFixed(2)).join(' ')}. A size whose load/build figures read n/a was filled by an earlier run.`,
@@ -225,6 +228,9 @@ function report() {
 for (const size of sizes) {
   const r = { ...size, ...(await ensureFilled(size)) };
   r.chunksPresent = await countOf(r.tenant, r.generation);
+  // The fill's dead tuples and visibility map settled before measuring: otherwise autovacuum does
+  // it during a measured phase and its CPU counts as the queries'.
+  await pool.query('VACUUM (ANALYZE) ragmesh.chunks, ragmesh.documents');
   // Warm: every query once (plans, BM25 statistics, the index's pages).
   for (let i = 0; i < queryTexts.length; i++) await searcher.search({ tenant: r.tenant, model, generation: r.generation, queryVector: await vectorOf(pick(i * 8)), text: pick(i * 8), topK: 10, mode: 'hybrid' });
   for (const mode of ['dense', 'sparse', 'hybrid']) {
@@ -232,7 +238,7 @@ for (const size of sizes) {
     console.log(`  ${r.label} ${mode}: p50 ${r[mode].p50Ms} ms, p99 ${r[mode].p99Ms} ms, CPU ${r[mode].cpuPerQueryMs} ms/query`);
   }
   ({ recall: r.denseRecallAt10, queries: r.recallQueries } = await recallAt10(r, null));
-  ({ recall: r.denseRecallAt10Filtered } = await recallAt10(r, { field: 'bucket', value: '3' }));
+  ({ recall: r.denseRecallAt10Filtered } = await recallAt10(r, { eq: { field: 'bucket', value: '3' } }));
   console.log(`  ${r.label} dense recall@10: ${r.denseRecallAt10} (filter bucket=3: ${r.denseRecallAt10Filtered})`);
   results.push(r);
   report();

@@ -26,6 +26,8 @@ const summary = {
       directTotal: v(query?.cpuPerQueryMs?.directTotal),
       postgresHybrid: v(query?.cpuPerQueryMs?.postgresHybrid),
       meshOutsidePostgres: v(query?.cpuPerQueryMs?.meshOutsidePostgres),
+      // The same search one query at a time (no other query contending for the cores).
+      postgresHybridOneAtATime: v(query?.cpuPerQueryMs?.postgresHybridOneAtATime),
     },
     saturationQps: { mesh: v(query?.saturation?.mesh?.qps), direct: v(query?.saturation?.direct?.qps) },
   },
