@@ -20,6 +20,7 @@ import { createHashEmbedder } from '@ragmesh/embeddings';
 import { createSearcher } from '@ragmesh/retrieval';
 import { analyzeTables, createApiKeyStore, createGenerationStore, createIndexWriter, createPool, migrate, withTenant } from '@ragmesh/store';
 import { cpuSecondsOfCommand, round, stackPids, startSampler } from './lib/procs.mjs';
+import { openLoop as openLoopCalls, percentiles } from './lib/open-loop.mjs';
 import { probeKafkaHop, probeWakeups } from './lib/wakeup-probe.mjs';
 import { stackEnv } from '@ragmesh/testkit';
 
@@ -114,39 +115,13 @@ async function startService(name, env) {
   throw new Error(`${name} did not become ready`);
 }
 
-function percentiles(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  return { count: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: sorted.at(-1) };
-}
-
-/** Sends `run(i)` at `qps` for `seconds` regardless of how long each takes (open loop). */
+/** `run` at `qps` for `seconds`, open loop: latency percentiles and errors. */
 async function openLoop(run, { qps, seconds }) {
-  const latencies = [];
+  const { samples, errors } = await openLoopCalls({ qps, seconds, run });
   // Mesh only: the latency minus the retriever's own time (its `timings.total`) = the hops
   // gateway -> Kafka -> retriever and back, plus queueing before the retriever picked it up.
-  const hops = [];
-  let errors = 0;
-  const total = qps * seconds;
-  const started = performance.now();
-  const inflight = [];
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / qps;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(
-      run(i).then(
-        (serverMs) => {
-          const ms = performance.now() - due;
-          latencies.push(ms);
-          if (typeof serverMs === 'number') hops.push(ms - serverMs);
-        },
-        () => errors++,
-      ),
-    );
-  }
-  await Promise.all(inflight);
-  return { ...percentiles(latencies), errors, ...(hops.length > 0 ? { outsideRetriever: percentiles(hops) } : {}) };
+  const hops = samples.filter((s) => typeof s.value === 'number').map((s) => s.ms - s.value);
+  return { ...percentiles(samples.map((s) => s.ms)), errors, ...(hops.length > 0 ? { outsideRetriever: percentiles(hops) } : {}) };
 }
 
 console.log(`query latency: tenant ${tenant}, mode ${mode}, ${qps} queries/s for ${seconds} s`);

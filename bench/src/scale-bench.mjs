@@ -16,6 +16,7 @@ import { loadavg } from 'node:os';
 import { createHashEmbedder } from '@ragmesh/embeddings';
 import { createSearcher } from '@ragmesh/retrieval';
 import { analyzeTables, createGenerationStore, createIndexWriter, createPool, createVectorIndex, migrate, withTenant } from '@ragmesh/store';
+import { openLoop, percentiles } from './lib/open-loop.mjs';
 import { cpuSecondsOfCommand, round } from './lib/procs.mjs';
 import { repoRoot } from './lib/settings.mjs';
 
@@ -128,11 +129,6 @@ async function ensureFilled({ label, chunks }) {
   return { tenant, generation: generation.id, loadSeconds: loadSeconds === null ? null : round(loadSeconds, 1), indexSeconds: round(indexSeconds, 1), reused: false };
 }
 
-function percentiles(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  return { p50Ms: round(at(50)), p99Ms: round(at(99)) };
-}
 
 const searcher = createSearcher({ pool });
 const exactSearcher = createSearcher({ pool, exactScanBelow: Number.MAX_SAFE_INTEGER });
@@ -143,30 +139,22 @@ async function vectorOf(text) {
 }
 const pick = (i) => queryTexts[(i * 7919) % queryTexts.length];
 
-async function openLoop(target, mode) {
-  const latencies = [];
-  const total = qps * seconds;
+async function measure(target, mode) {
   const pg0 = cpuSecondsOfCommand('postgres');
   const me0 = process.cpuUsage();
-  const started = performance.now();
-  const inflight = [];
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / qps;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(
-      (async () => {
-        const text = pick(i);
-        const queryVector = mode === 'sparse' ? null : await vectorOf(text);
-        await searcher.search({ tenant: target.tenant, model, generation: target.generation, queryVector, text, topK: 10, mode });
-        latencies.push(performance.now() - due);
-      })(),
-    );
-  }
-  await Promise.all(inflight);
+  const { samples, total } = await openLoop({
+    qps,
+    seconds,
+    run: async (i) => {
+      const text = pick(i);
+      const queryVector = mode === 'sparse' ? null : await vectorOf(text);
+      await searcher.search({ tenant: target.tenant, model, generation: target.generation, queryVector, text, topK: 10, mode });
+    },
+  });
   const me = process.cpuUsage(me0);
   const cpu = (cpuSecondsOfCommand('postgres') - pg0) * 1000 + (me.user + me.system) / 1000;
-  return { ...percentiles(latencies), cpuPerQueryMs: round(cpu / total) };
+  const { p50, p99 } = percentiles(samples.map((s) => s.ms));
+  return { p50Ms: round(p50), p99Ms: round(p99), cpuPerQueryMs: round(cpu / total), errors: total - samples.length };
 }
 
 async function recallAt10(target, filter) {
@@ -234,7 +222,7 @@ for (const size of sizes) {
   // Warm: every query once (plans, BM25 statistics, the index's pages).
   for (let i = 0; i < queryTexts.length; i++) await searcher.search({ tenant: r.tenant, model, generation: r.generation, queryVector: await vectorOf(pick(i * 8)), text: pick(i * 8), topK: 10, mode: 'hybrid' });
   for (const mode of ['dense', 'sparse', 'hybrid']) {
-    r[mode] = await openLoop(r, mode);
+    r[mode] = await measure(r, mode);
     console.log(`  ${r.label} ${mode}: p50 ${r[mode].p50Ms} ms, p99 ${r[mode].p99Ms} ms, CPU ${r[mode].cpuPerQueryMs} ms/query`);
   }
   ({ recall: r.denseRecallAt10, queries: r.recallQueries } = await recallAt10(r, null));
