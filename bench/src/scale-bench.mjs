@@ -10,7 +10,7 @@
 // - the dense leg's recall@10 against an exact scan, without and with a metadata filter (10%).
 // Writes bench/results/scale.{json,md}.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { createHashEmbedder } from '@ragmesh/embeddings';
@@ -170,7 +170,12 @@ async function recallAt10(target, filter) {
   return { recall: round(sum / recallQueries, 4), queries: recallQueries };
 }
 
-const results = [];
+// Sizes measured by an earlier run and not asked for in this one stay in the results (each with
+// its own commit): BENCH_SCALE_SIZES=1m:1000000 measures 1M again and keeps the 100k figures.
+const resultsPath = join(repoRoot, 'bench/results/scale.json');
+const earlier = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : null;
+const kept = (earlier?.sizes ?? []).filter((e) => !sizes.some((size) => size.label === e.label)).map((e) => ({ commit: earlier.commit, ...e }));
+const results = [...kept];
 /** Writes what has been measured so far: a 1M fill that does not finish still leaves the 100k figures. */
 function report() {
   const small = results.find((r) => r.label === '100k');
@@ -208,7 +213,7 @@ function report() {
     `Commit ${output.commit}; load average at the end ${output.loadavg.map((l) => l.toFixed(2)).join(' ')}. A size whose load/build figures read n/a was filled by an earlier run.`,
   ];
   mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
-  writeFileSync(join(repoRoot, 'bench/results/scale.json'), `${JSON.stringify(output, null, 2)}\n`);
+  writeFileSync(resultsPath, `${JSON.stringify(output, null, 2)}\n`);
   writeFileSync(join(repoRoot, 'bench/results/scale.md'), `${md.join('\n')}\n`);
   return md;
 }
@@ -228,7 +233,9 @@ for (const size of sizes) {
   ({ recall: r.denseRecallAt10, queries: r.recallQueries } = await recallAt10(r, null));
   ({ recall: r.denseRecallAt10Filtered } = await recallAt10(r, { eq: { field: 'bucket', value: '3' } }));
   console.log(`  ${r.label} dense recall@10: ${r.denseRecallAt10} (filter bucket=3: ${r.denseRecallAt10Filtered})`);
+  r.commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
   results.push(r);
+  results.sort((a, b) => a.chunks - b.chunks);
   report();
 }
 await pool.end();
