@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { denseSql, efSearchFor } from './dense-leg.js';
+import { denseSettings, denseSql, efSearchFor } from './dense-leg.js';
 
 describe('denseSql', () => {
   it('orders by the same cast expression as the partial HNSW index and re-sorts outside', () => {
@@ -33,5 +33,17 @@ describe('efSearchFor', () => {
     expect(efSearchFor(5)).toBe(40);
     expect(efSearchFor(150)).toBe(300);
     expect(efSearchFor(900)).toBe(1000);
+  });
+  it('takes a higher floor when given one, still capped at 1000', () => {
+    expect(efSearchFor(5, 300)).toBe(300);
+    expect(efSearchFor(200, 300)).toBe(400);
+    expect(efSearchFor(900, 300)).toBe(1000);
+  });
+});
+
+describe('denseSettings', () => {
+  it('sets ef_search from the fetch size and the floor, iterative scan, and max_scan_tuples only when given', () => {
+    expect(denseSettings(10)).toEqual({ 'hnsw.ef_search': '40', 'hnsw.iterative_scan': 'relaxed_order' });
+    expect(denseSettings(10, { minEfSearch: 300, maxScanTuples: 5000 })).toEqual({ 'hnsw.ef_search': '300', 'hnsw.iterative_scan': 'relaxed_order', 'hnsw.max_scan_tuples': '5000' });
   });
 });

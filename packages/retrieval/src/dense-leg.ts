@@ -19,18 +19,25 @@ export interface DenseLegQuery {
   exact: boolean;
 }
 
-/** hnsw.ef_search for a result size; pgvector caps it at 1000. */
-export function efSearchFor(fetch: number): number {
-  return Math.min(1000, Math.max(40, 2 * fetch));
+/** pgvector's default hnsw.ef_search, the floor unless the searcher is given another. */
+export const DEFAULT_MIN_EF_SEARCH = 40;
+
+/**
+ * hnsw.ef_search for a result size: twice the rows fetched, at least `min`; pgvector caps it at
+ * 1000. A higher `min` buys recall with Postgres CPU (see the README's retriever settings).
+ */
+export function efSearchFor(fetch: number, min = DEFAULT_MIN_EF_SEARCH): number {
+  return Math.min(1000, Math.max(min, 2 * fetch));
 }
 
 /**
- * The transaction-local settings of an HNSW search for `fetch` rows: ef_search, relaxed-order
- * iterative scan, and hnsw.max_scan_tuples when given (pgvector's 20,000 otherwise). Pass them
- * to `withTenant` with the tenant; `denseLeg` relies on them.
+ * The transaction-local settings of an HNSW search for `fetch` rows: ef_search (at least
+ * `minEfSearch`), relaxed-order iterative scan, and hnsw.max_scan_tuples when given (pgvector's
+ * 20,000 otherwise). Pass them to `withTenant` with the tenant; `denseLeg` relies on them.
  */
-export function denseSettings(fetch: number, maxScanTuples?: number): Record<string, string> {
-  const settings: Record<string, string> = { 'hnsw.ef_search': String(efSearchFor(fetch)), 'hnsw.iterative_scan': 'relaxed_order' };
+export function denseSettings(fetch: number, options: { maxScanTuples?: number; minEfSearch?: number } = {}): Record<string, string> {
+  const { maxScanTuples, minEfSearch } = options;
+  const settings: Record<string, string> = { 'hnsw.ef_search': String(efSearchFor(fetch, minEfSearch)), 'hnsw.iterative_scan': 'relaxed_order' };
   if (maxScanTuples !== undefined) settings['hnsw.max_scan_tuples'] = String(maxScanTuples);
   return settings;
 }

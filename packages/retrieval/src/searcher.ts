@@ -52,6 +52,11 @@ export interface SearcherOptions {
    */
   hnswMaxScanTuples?: number;
   /**
+   * The lowest hnsw.ef_search of a dense leg (40 by default; it grows with the rows fetched).
+   * Higher finds more of the true nearest neighbours at more Postgres CPU per query.
+   */
+  minEfSearch?: number;
+  /**
    * Hybrid: run the dense leg on a second pooled connection while the sparse leg runs (false by
    * default). Halves a hybrid search's latency when the database has idle cores, at the price of
    * a second transaction: ~1.5 ms more Postgres CPU per query at 100k chunks, which a busy
@@ -90,7 +95,7 @@ export function createSearcher(options: SearcherOptions) {
    * dense fallback, a corpus count) would spend tens of milliseconds compiling it.
    */
   function transactionSettings(request: SearchRequest): Record<string, string> {
-    const settings = { jit: 'off', ...(request.mode === 'sparse' ? {} : denseSettings(legFetchSize(request), options.hnswMaxScanTuples)) };
+    const settings = { jit: 'off', ...(request.mode === 'sparse' ? {} : denseSettings(legFetchSize(request), { maxScanTuples: options.hnswMaxScanTuples, minEfSearch: options.minEfSearch })) };
     return options.statementTimeoutMs === undefined ? settings : { ...settings, statement_timeout: String(options.statementTimeoutMs) };
   }
 

@@ -22,6 +22,8 @@ const schema = z
     RETRIEVER_PARALLEL_LEGS: z.stringbool().default(false),
     // Most rows the sparse leg reads and scores per query (see matchTerms).
     RETRIEVER_SPARSE_CANDIDATES: z.coerce.number().int().min(10).max(100_000).default(1000),
+    // The dense leg's lowest hnsw.ef_search: recall of the HNSW index against Postgres CPU per query.
+    RETRIEVER_HNSW_EF_SEARCH: z.coerce.number().int().min(1).max(1000).default(40),
     RESULT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
     EMBEDDINGS_BATCH_SIZE: z.coerce.number().int().min(1).max(2048).default(32),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(8),

@@ -39,7 +39,7 @@ const producer = await whenAvailable('kafka', () => createProducer(kafka), logge
 const replyProducer = await whenAvailable('kafka', () => createRequestReplyProducer(kafka), logger);
 
 const retriever = createRetriever({
-  searcher: createSearcher({ pool, parallelLegs: config.RETRIEVER_PARALLEL_LEGS, maxSparseCandidates: config.RETRIEVER_SPARSE_CANDIDATES }),
+  searcher: createSearcher({ pool, parallelLegs: config.RETRIEVER_PARALLEL_LEGS, maxSparseCandidates: config.RETRIEVER_SPARSE_CANDIDATES, minEfSearch: config.RETRIEVER_HNSW_EF_SEARCH }),
   caches: createQueryCaches(redis, { resultTtlSeconds: config.RESULT_CACHE_TTL_SECONDS, cacheQueryVectors: config.EMBEDDINGS_PROVIDER !== 'hash', logger }),
   corpusVersion: (tenant) => corpusVersion(pool, tenant),
   generationFor: createGenerationResolver({ generations, defaultGeneration }).generationFor,
