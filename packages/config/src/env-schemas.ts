@@ -84,6 +84,23 @@ export function checkSasl(env: Partial<KafkaEnv>, ctx: z.RefinementCtx): void {
   }
 }
 
+/**
+ * The HNSW graph of the vector indexes this process builds (the indexer for new generations, the
+ * CLI at a re-index cutover): pgvector's `m` and `ef_construction`. A denser graph finds more of
+ * the true nearest neighbours at a given hnsw.ef_search, for a longer build and a larger index.
+ */
+export const vectorIndexEnv = {
+  VECTOR_INDEX_M: z.coerce.number().int().min(2).max(100).default(16),
+  VECTOR_INDEX_EF_CONSTRUCTION: z.coerce.number().int().min(4).max(1000).default(64),
+};
+
+/** Cross-field rule of pgvector: ef_construction at least twice m. Apply with `.superRefine`. */
+export function checkVectorIndex(env: { VECTOR_INDEX_M: number; VECTOR_INDEX_EF_CONSTRUCTION: number }, ctx: z.RefinementCtx): void {
+  if (env.VECTOR_INDEX_EF_CONSTRUCTION < 2 * env.VECTOR_INDEX_M) {
+    ctx.addIssue({ code: 'custom', path: ['VECTOR_INDEX_EF_CONSTRUCTION'], message: `must be at least twice VECTOR_INDEX_M (${2 * env.VECTOR_INDEX_M})` });
+  }
+}
+
 /** Embedding provider variables, shared by the chunk/embed worker, the retriever and the gateway. */
 export const embeddingsEnv = {
   EMBEDDINGS_PROVIDER: z.enum(['local', 'openai', 'hash']).default('local'),

@@ -9,6 +9,8 @@ export {
   port,
   kafkaClientOptions,
   checkSasl,
+  vectorIndexEnv,
+  checkVectorIndex,
   embeddingsEnv,
   embeddingModelId,
   checkEmbeddings,

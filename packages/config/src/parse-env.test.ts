@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { kafkaEnv, port, registryEnv, checkSasl, kafkaClientOptions } from './env-schemas.js';
+import { kafkaEnv, port, registryEnv, checkSasl, checkVectorIndex, kafkaClientOptions, vectorIndexEnv } from './env-schemas.js';
 import { ConfigError, parseEnv } from './parse-env.js';
 
 const schema = z.object({ ...kafkaEnv, ...registryEnv, METRICS_PORT: port(9101) }).superRefine(checkSasl);
@@ -36,5 +36,13 @@ describe('parseEnv', () => {
       ssl: true,
       sasl: { mechanism: 'plain', username: 'u', password: 'p' },
     });
+  });
+
+  it('takes the HNSW graph with pgvector defaults and refuses an ef_construction below twice m, naming it', () => {
+    const graph = z.object(vectorIndexEnv).superRefine(checkVectorIndex);
+    expect(parseEnv(graph, {})).toEqual({ VECTOR_INDEX_M: 16, VECTOR_INDEX_EF_CONSTRUCTION: 64 });
+    expect(parseEnv(graph, { VECTOR_INDEX_M: '32', VECTOR_INDEX_EF_CONSTRUCTION: '200' })).toEqual({ VECTOR_INDEX_M: 32, VECTOR_INDEX_EF_CONSTRUCTION: 200 });
+    expect(() => parseEnv(graph, { VECTOR_INDEX_M: '40' })).toThrow(/VECTOR_INDEX_EF_CONSTRUCTION[\s\S]*at least twice VECTOR_INDEX_M \(80\)/);
+    expect(() => parseEnv(graph, { VECTOR_INDEX_M: '1' })).toThrow(/VECTOR_INDEX_M/);
   });
 });

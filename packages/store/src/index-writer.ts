@@ -49,7 +49,7 @@ const BULK_RECHECK_MS = 10_000;
  * applied one change nothing; a redelivered version changes nothing. Rows are written in key
  * order so concurrent indexers cannot deadlock on each other's order.
  */
-export function createIndexWriter(pool: pg.Pool) {
+export function createIndexWriter(pool: pg.Pool, options: { graph?: VectorGraph } = {}) {
   const indexed = new Set<number>();
   const bulkUntil = new Map<number, number>();
 
@@ -73,7 +73,7 @@ export function createIndexWriter(pool: pg.Pool) {
       bulkUntil.set(generation, Date.now() + BULK_RECHECK_MS);
       return;
     }
-    await createVectorIndex(pool, { generation, dims });
+    await createVectorIndex(pool, { generation, dims, graph: options.graph });
     indexed.add(generation);
   }
 
@@ -211,12 +211,24 @@ export function createIndexWriter(pool: pg.Pool) {
 
 export type IndexWriter = ReturnType<typeof createIndexWriter>;
 
-/** Builds a generation's partial HNSW index over its rows (idempotent) and records that it exists. */
-export async function createVectorIndex(pool: pg.Pool, options: { generation: number; dims: number }): Promise<void> {
+/** pgvector's HNSW build parameters; its defaults (16, 64) when not given. */
+export interface VectorGraph {
+  m: number;
+  efConstruction: number;
+}
+
+export const DEFAULT_VECTOR_GRAPH: VectorGraph = { m: 16, efConstruction: 64 };
+
+/**
+ * Builds a generation's partial HNSW index over its rows with the graph parameters `graph`
+ * (idempotent: an index already there is kept as it was built) and records that it exists.
+ */
+export async function createVectorIndex(pool: pg.Pool, options: { generation: number; dims: number; graph?: VectorGraph }): Promise<void> {
   const { generation, dims } = options;
+  const { m, efConstruction } = options.graph ?? DEFAULT_VECTOR_GRAPH;
   if (!Number.isInteger(generation) || generation < 0 || !Number.isInteger(dims) || dims < 1 || dims > 16000) {
     throw new StoreError('QUERY_FAILED', `generation ${generation} or dims ${dims} not allowed`);
   }
-  // A function owned by the tables' owner (migration 6), so the indexer's role needs no DDL rights.
-  await pool.query('SELECT ragmesh.create_vector_index($1, $2)', [generation, dims]);
+  // A function owned by the tables' owner (migrations 6 and 8), so the indexer's role needs no DDL rights.
+  await pool.query('SELECT ragmesh.create_vector_index($1, $2, $3, $4)', [generation, dims, m, efConstruction]);
 }

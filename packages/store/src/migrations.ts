@@ -362,4 +362,27 @@ export const migrations: readonly { version: number; name: string; sql: string }
       GRANT SELECT ON ragmesh.pii_tokens TO ragmesh_gateway;
     `,
   },
+  {
+    version: 8,
+    name: 'HNSW graph parameters (m, ef_construction) for the vector index builder',
+    sql: `
+      -- Same checks and grants as migration 6; m and ef_construction default to pgvector's own, so
+      -- a builder of the previous release (two arguments) still gets what it got before.
+      DROP FUNCTION ragmesh.create_vector_index(bigint, integer);
+      CREATE FUNCTION ragmesh.create_vector_index(generation bigint, dims integer, m integer DEFAULT 16, ef_construction integer DEFAULT 64) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+      BEGIN
+        IF dims NOT BETWEEN 1 AND 16000 THEN RAISE EXCEPTION 'dims % not allowed', dims; END IF;
+        IF m NOT BETWEEN 2 AND 100 THEN RAISE EXCEPTION 'm % not allowed (2-100)', m; END IF;
+        IF ef_construction NOT BETWEEN 4 AND 1000 OR ef_construction < 2 * m THEN
+          RAISE EXCEPTION 'ef_construction % not allowed (4-1000, at least twice m)', ef_construction;
+        END IF;
+        EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON ragmesh.chunks USING hnsw ((embedding::public.vector(%s)) public.vector_cosine_ops) WITH (m = %s, ef_construction = %s) WHERE generation_id = %s',
+                       'chunks_hnsw_g' || generation, dims, m, ef_construction, generation);
+        UPDATE ragmesh.generations SET vector_indexed = true WHERE generation_id = generation;
+      END $fn$;
+      REVOKE ALL ON FUNCTION ragmesh.create_vector_index(bigint, integer, integer, integer) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION ragmesh.create_vector_index(bigint, integer, integer, integer) TO ragmesh_indexer;
+    `,
+  },
 ];

@@ -1,4 +1,4 @@
-import { checkSasl, databaseEnv, kafkaEnv, logEnv, parseEnv, redisEnv, registryEnv } from '@ragmesh/config';
+import { checkSasl, checkVectorIndex, databaseEnv, kafkaEnv, logEnv, parseEnv, redisEnv, registryEnv, vectorIndexEnv } from '@ragmesh/config';
 import { z } from 'zod';
 
 const schema = z
@@ -8,6 +8,7 @@ const schema = z
     ...databaseEnv,
     ...redisEnv,
     ...logEnv,
+    ...vectorIndexEnv,
     RAGMESH_GATEWAY_URL: z.url().default('http://127.0.0.1:8080'),
     RAGMESH_API_KEY: z.string().optional(),
     TOPIC_PARTITIONS_INGEST: z.coerce.number().int().min(1).max(1000).default(6),
@@ -19,7 +20,8 @@ const schema = z
     RETRIEVER_GROUP_ID: z.string().min(1).default('ragmesh-retriever'),
     GATEWAY_REPLY_GROUP_ID: z.string().min(1).default('ragmesh-gateway-replies'),
   })
-  .superRefine(checkSasl);
+  .superRefine(checkSasl)
+  .superRefine(checkVectorIndex);
 
 export type CliConfig = z.infer<typeof schema>;
 

@@ -1,4 +1,4 @@
-import { checkSasl, databaseEnv, kafkaEnv, logEnv, parseEnv, port, registryEnv } from '@ragmesh/config';
+import { checkSasl, checkVectorIndex, databaseEnv, kafkaEnv, logEnv, parseEnv, port, registryEnv, vectorIndexEnv } from '@ragmesh/config';
 import { z } from 'zod';
 
 const schema = z
@@ -7,6 +7,7 @@ const schema = z
     ...registryEnv,
     ...databaseEnv,
     ...logEnv,
+    ...vectorIndexEnv,
     METRICS_PORT: port(9102),
     METRICS_HOST: z.string().default('0.0.0.0'),
     INDEXER_GROUP_ID: z.string().min(1).default('ragmesh-indexer'),
@@ -14,7 +15,8 @@ const schema = z
     INDEXER_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(6),
   })
-  .superRefine(checkSasl);
+  .superRefine(checkSasl)
+  .superRefine(checkVectorIndex);
 
 export type IndexerConfig = z.infer<typeof schema>;
 

@@ -22,7 +22,7 @@ const producer = await whenAvailable('kafka', () => createProducer(kafka), logge
 
 const generations = createGenerationStore(pool);
 const indexer = createIndexer({
-  writer: createIndexWriter(pool),
+  writer: createIndexWriter(pool, { graph: { m: config.VECTOR_INDEX_M, efConstruction: config.VECTOR_INDEX_EF_CONSTRUCTION } }),
   documents: createDocumentRequests(pool),
   activeGeneration: async (tenant) => (await generations.activeFor(tenant))?.id ?? null,
   logger,

@@ -62,6 +62,7 @@ describe('least-privilege database roles', () => {
       'SELECT * FROM ragmesh.tenant_limits',
       'SELECT * FROM ragmesh.audit_log',
       'SELECT ragmesh.analyze_search_tables()',
+      'SELECT ragmesh.create_vector_index(-1, 3, 16, 64)',
       'SELECT * FROM ragmesh.pii_tokens',
       'SELECT * FROM ragmesh.tenant_policies',
     ]) expect([sql, await outcome(role, sql)]).toEqual([sql, DENIED]);

@@ -1,6 +1,6 @@
 import { stackEnv, uniqueName } from '@ragmesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGenerationStore, createIndexWriter, createPool, migrate, withTenant, type DocumentVersion } from '../../src/index.js';
+import { createGenerationStore, createIndexWriter, createPool, createVectorIndex, migrate, withTenant, type DocumentVersion } from '../../src/index.js';
 
 const pool = createPool({ connectionString: stackEnv().databaseUrl, max: 3 });
 const generations = createGenerationStore(pool);
@@ -89,6 +89,21 @@ describe('index generations in the store', () => {
     expect((await index()).rows).toEqual([]);
     await writer.apply(tenant, [version(first.id, 'x')]);
     expect((await pool.query('SELECT 1 FROM pg_indexes WHERE indexname = $1', [`chunks_hnsw_g${first.id}`])).rows).toHaveLength(1);
+    await generations.end(generation.id, 'cancel');
+  });
+
+  it('builds the vector index with the HNSW graph it is given, and refuses one pgvector would not build', async () => {
+    const tenant = named('gen-graph');
+    const first = await generations.ensureDefault({ provider: 'hash', modelId: 'gen-test-3d', dims: 3 });
+    await generations.activeFor(tenant, first.id);
+    const { generation } = await generations.start({ spec: { provider: 'hash', modelId: 'gen-test-3d', dims: 3 }, tenant });
+    await writer.apply(tenant, [version(generation.id, 'g')]);
+    await expect(createVectorIndex(pool, { generation: generation.id, dims: 3, graph: { m: 8, efConstruction: 10 } })).rejects.toThrow(/ef_construction 10 not allowed/);
+    await expect(createVectorIndex(pool, { generation: generation.id, dims: 3, graph: { m: 101, efConstruction: 300 } })).rejects.toThrow(/m 101 not allowed/);
+    await createVectorIndex(pool, { generation: generation.id, dims: 3, graph: { m: 8, efConstruction: 32 } });
+    const { rows } = await pool.query('SELECT c.reloptions FROM pg_class c WHERE c.relname = $1', [`chunks_hnsw_g${generation.id}`]);
+    expect(rows).toEqual([{ reloptions: ['m=8', 'ef_construction=32'] }]);
+    expect((await generations.get(generation.id))?.vectorIndexed).toBe(true);
     await generations.end(generation.id, 'cancel');
   });
 });
