@@ -27,6 +27,10 @@ const seconds = Number(process.env.BENCH_SCALE_SECONDS ?? 30);
 // Queries of the recall check at 100k chunks; fewer at larger sizes (each needs an exact scan of
 // the tenant), at least 50.
 const recallQueriesAt100k = Number(process.env.BENCH_SCALE_RECALL_QUERIES ?? 200);
+// The product's knobs of the recall/CPU trade-off, as the indexer and the retriever read them. The
+// graph applies when the index is built (drop chunks_hnsw_g<id> in ragmesh_scale to rebuild it).
+const graph = { m: Number(process.env.VECTOR_INDEX_M ?? 16), efConstruction: Number(process.env.VECTOR_INDEX_EF_CONSTRUCTION ?? 64) };
+const minEfSearch = Number(process.env.RETRIEVER_HNSW_EF_SEARCH ?? 40);
 const recallQueriesFor = (chunks) => Math.max(50, Math.round((recallQueriesAt100k * 100_000) / Math.max(chunks, 100_000)));
 const sizes = (process.env.BENCH_SCALE_SIZES ?? '100k:100000,1m:1000000').split(',').map((s) => {
   const [label, n] = s.split(':');
@@ -119,7 +123,7 @@ async function ensureFilled({ label, chunks }) {
   const buildUrl = new URL(databaseUrl);
   buildUrl.searchParams.set('options', `-c maintenance_work_mem=${process.env.BENCH_SCALE_BUILD_MEMORY ?? '3GB'} -c max_parallel_maintenance_workers=2`);
   const buildPool = createPool({ connectionString: buildUrl.toString(), max: 1, applicationName: 'ragmesh-bench-scale-build' });
-  await createVectorIndex(buildPool, { generation: generation.id, dims: model.dims });
+  await createVectorIndex(buildPool, { generation: generation.id, dims: model.dims, graph });
   await buildPool.end();
   await generations.markVectorIndexed(generation.id);
   const indexSeconds = (performance.now() - indexStarted) / 1000;
@@ -130,7 +134,7 @@ async function ensureFilled({ label, chunks }) {
 }
 
 
-const searcher = createSearcher({ pool });
+const searcher = createSearcher({ pool, minEfSearch });
 const exactSearcher = createSearcher({ pool, exactScanBelow: Number.MAX_SAFE_INTEGER });
 const vectors = new Map();
 async function vectorOf(text) {
