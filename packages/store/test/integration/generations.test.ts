@@ -27,6 +27,16 @@ const named = (prefix: string) => {
   return tenant;
 };
 
+/** A new tenant on the default generation with a building re-index generation holding `documentId`. */
+async function reindexing(prefix: string, documentId: string) {
+  const tenant = named(prefix);
+  const first = await generations.ensureDefault({ provider: 'hash', modelId: 'gen-test-3d', dims: 3 });
+  await generations.activeFor(tenant, first.id);
+  const { generation } = await generations.start({ spec: { provider: 'hash', modelId: 'gen-test-3d', dims: 3 }, tenant });
+  await writer.apply(tenant, [version(generation.id, documentId)]);
+  return { tenant, first, generation };
+}
+
 afterAll(async () => {
   // Leave no followed generation behind: every chunk/embed worker started later would serve it.
   await pool.query('DELETE FROM ragmesh.tenant_generations WHERE tenant_id = ANY($1)', [tenants]);
@@ -80,11 +90,7 @@ describe('index generations in the store', () => {
   });
 
   it('builds a re-index generation without a vector index until asked (bulk fill)', async () => {
-    const tenant = named('gen-bulk');
-    const first = await generations.ensureDefault({ provider: 'hash', modelId: 'gen-test-3d', dims: 3 });
-    await generations.activeFor(tenant, first.id);
-    const { generation } = await generations.start({ spec: { provider: 'hash', modelId: 'gen-test-3d', dims: 3 }, tenant });
-    await writer.apply(tenant, [version(generation.id, 'x')]);
+    const { tenant, first, generation } = await reindexing('gen-bulk', 'x');
     const index = () => pool.query('SELECT 1 FROM pg_indexes WHERE indexname = $1', [`chunks_hnsw_g${generation.id}`]);
     expect((await index()).rows).toEqual([]);
     await writer.apply(tenant, [version(first.id, 'x')]);
@@ -93,11 +99,7 @@ describe('index generations in the store', () => {
   });
 
   it('builds the vector index with the HNSW graph it is given, and refuses one pgvector would not build', async () => {
-    const tenant = named('gen-graph');
-    const first = await generations.ensureDefault({ provider: 'hash', modelId: 'gen-test-3d', dims: 3 });
-    await generations.activeFor(tenant, first.id);
-    const { generation } = await generations.start({ spec: { provider: 'hash', modelId: 'gen-test-3d', dims: 3 }, tenant });
-    await writer.apply(tenant, [version(generation.id, 'g')]);
+    const { generation } = await reindexing('gen-graph', 'g');
     await expect(createVectorIndex(pool, { generation: generation.id, dims: 3, graph: { m: 8, efConstruction: 10 } })).rejects.toThrow(/ef_construction 10 not allowed/);
     await expect(createVectorIndex(pool, { generation: generation.id, dims: 3, graph: { m: 101, efConstruction: 300 } })).rejects.toThrow(/m 101 not allowed/);
     await createVectorIndex(pool, { generation: generation.id, dims: 3, graph: { m: 8, efConstruction: 32 } });
