@@ -5,12 +5,14 @@
 #   deploy/local/private-stack.sh <name> [--fresh] -- <command...>
 # --fresh: wipe what an earlier run left (broker data, registry, database, Redis db) before the
 #   command and again after it, so a run never depends on a previous one nor leaves anything.
-# Names and their ports: test (Kafka 29092, registry 29081, Redis db 15),
-#   bench (Kafka 39092, registry 39081, Redis db 14, and a Postgres cluster of its own (39432, data in
+# Names and their ports, all below Linux's ephemeral range (32768-60999), where a client socket of
+# the tests could hold the port a broker is about to bind (seen: chaos' 59094 "already in use"):
+#   test (Kafka 29092, registry 29081, Redis db 15),
+#   bench (Kafka 24092, registry 24081, Redis db 14, and a Postgres cluster of its own (24432, data in
 #   .state/bench/pg-bench, shared_buffers 4GB: the benchmarks measure a server that holds their
-#   working set in its cache, as production Postgres is sized, whatever the machine's server is)), reindex (Kafka 49092, registry 49081, Redis db 12),
-#   chaos (Kafka 59092, registry 59081, and a Postgres cluster (59432, data in .state/chaos/pg-chaos)
-#   and a Redis server (59379) of its own: `make chaos` restarts them, which it may do only to
+#   working set in its cache, as production Postgres is sized, whatever the machine's server is)), reindex (Kafka 22092, registry 22081, Redis db 12),
+#   chaos (Kafka 26092, registry 26081, and a Postgres cluster (26432, data in .state/chaos/pg-chaos)
+#   and a Redis server (26379) of its own: `make chaos` restarts them, which it may do only to
 #   servers it started).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,9 +25,9 @@ fresh=0
 pg_port=5432 redis_port=6379
 case "$name" in
   test) base=29000; redis_db=15 ;;
-  bench) base=39000; redis_db=14; pg_port=39432; export PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-4GB} ;;
-  reindex) base=49000; redis_db=12 ;;
-  chaos) base=59000; redis_db=0; pg_port=59432; redis_port=59379 ;;
+  bench) base=24000; redis_db=14; pg_port=24432; export PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-4GB} ;;
+  reindex) base=22000; redis_db=12 ;;
+  chaos) base=26000; redis_db=0; pg_port=26432; redis_port=26379 ;;
   *) echo "usage: $0 test|bench|reindex|chaos [--fresh] -- <command...>" >&2; exit 2 ;;
 esac
 (($#)) || { echo "private-stack: no command given" >&2; exit 2; }
