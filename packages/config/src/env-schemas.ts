@@ -94,6 +94,11 @@ export const vectorIndexEnv = {
   VECTOR_INDEX_EF_CONSTRUCTION: z.coerce.number().int().min(4).max(1000).default(64),
 };
 
+/** The graph parameters of a parsed configuration, in the shape the store's index builder takes. */
+export function vectorIndexGraph(env: { VECTOR_INDEX_M: number; VECTOR_INDEX_EF_CONSTRUCTION: number }): { m: number; efConstruction: number } {
+  return { m: env.VECTOR_INDEX_M, efConstruction: env.VECTOR_INDEX_EF_CONSTRUCTION };
+}
+
 /** Cross-field rule of pgvector: ef_construction at least twice m. Apply with `.superRefine`. */
 export function checkVectorIndex(env: { VECTOR_INDEX_M: number; VECTOR_INDEX_EF_CONSTRUCTION: number }, ctx: z.RefinementCtx): void {
   if (env.VECTOR_INDEX_EF_CONSTRUCTION < 2 * env.VECTOR_INDEX_M) {

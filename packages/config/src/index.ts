@@ -11,6 +11,7 @@ export {
   checkSasl,
   vectorIndexEnv,
   checkVectorIndex,
+  vectorIndexGraph,
   embeddingsEnv,
   embeddingModelId,
   checkEmbeddings,

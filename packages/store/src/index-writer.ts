@@ -217,7 +217,7 @@ export interface VectorGraph {
   efConstruction: number;
 }
 
-export const DEFAULT_VECTOR_GRAPH: VectorGraph = { m: 16, efConstruction: 64 };
+const DEFAULT_VECTOR_GRAPH: VectorGraph = { m: 16, efConstruction: 64 };
 
 /**
  * Builds a generation's partial HNSW index over its rows with the graph parameters `graph`

@@ -9,7 +9,7 @@ export {
 } from './api-keys.js';
 export { createDocumentRequests, type DocumentRequests, type DocumentRequest } from './document-requests.js';
 export { documentStatus, type DocumentStatus, type DocumentRow } from './document-status.js';
-export { createIndexWriter, createVectorIndex, DEFAULT_VECTOR_GRAPH, type VectorGraph, type IndexWriter, type DocumentVersion, type ChunkInput, type ApplyResult, type ApplyOutcome } from './index-writer.js';
+export { createIndexWriter, createVectorIndex, type VectorGraph, type IndexWriter, type DocumentVersion, type ChunkInput, type ApplyResult, type ApplyOutcome } from './index-writer.js';
 export { corpusVersion } from './corpus-version.js';
 export { analyzeTables } from './analyze.js';
 export {

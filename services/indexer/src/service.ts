@@ -1,5 +1,5 @@
 import { startTelemetry } from '@ragmesh/telemetry/sdk';
-import { kafkaClientOptions, loadOrExit } from '@ragmesh/config';
+import { kafkaClientOptions, loadOrExit, vectorIndexGraph } from '@ragmesh/config';
 import { createSerde, topics } from '@ragmesh/contracts';
 import { analyzeTables, createDocumentRequests, createGenerationStore, createIndexWriter, createPool, migrate } from '@ragmesh/store';
 import { createLogger } from '@ragmesh/telemetry';
@@ -22,7 +22,7 @@ const producer = await whenAvailable('kafka', () => createProducer(kafka), logge
 
 const generations = createGenerationStore(pool);
 const indexer = createIndexer({
-  writer: createIndexWriter(pool, { graph: { m: config.VECTOR_INDEX_M, efConstruction: config.VECTOR_INDEX_EF_CONSTRUCTION } }),
+  writer: createIndexWriter(pool, { graph: vectorIndexGraph(config) }),
   documents: createDocumentRequests(pool),
   activeGeneration: async (tenant) => (await generations.activeFor(tenant))?.id ?? null,
   logger,

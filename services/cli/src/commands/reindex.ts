@@ -1,5 +1,5 @@
 import { getPolicy } from '@ragmesh/chunking';
-import { kafkaClientOptions } from '@ragmesh/config';
+import { kafkaClientOptions, vectorIndexGraph } from '@ragmesh/config';
 import { topics } from '@ragmesh/contracts';
 import { isLocalModelId, localModels } from '@ragmesh/embeddings';
 import {
@@ -179,7 +179,7 @@ export async function openReindex(config: CliConfig, options: { logger: Logger }
       if (reason || !building) throw new Error(`cutover refused for ${tenant}: ${reason}`);
       const generation = await generations.get(building.id);
       // Bulk fill: the generation's rows are all there; pgvector builds its HNSW index over them now.
-      if (generation && !generation.vectorIndexed) await createVectorIndex(pool, { generation: generation.id, dims: generation.dims, graph: { m: config.VECTOR_INDEX_M, efConstruction: config.VECTOR_INDEX_EF_CONSTRUCTION } });
+      if (generation && !generation.vectorIndexed) await createVectorIndex(pool, { generation: generation.id, dims: generation.dims, graph: vectorIndexGraph(config) });
       return generations.cutover(tenant);
     },
 
