@@ -30,6 +30,9 @@ const summary = {
       postgresHybridOneAtATime: v(query?.cpuPerQueryMs?.postgresHybridOneAtATime),
     },
     saturationQps: { mesh: v(query?.saturation?.mesh?.qps), direct: v(query?.saturation?.direct?.qps) },
+    // The same hops with no work (bare HTTP + kafkajs request/reply) against the mesh's own CPU and
+    // what the 1.35x target leaves it (bench/README.md, query latency).
+    meshFloorCpuMs: { floor: v(query?.meshFloor?.totalMs), meshOwn: v(query?.meshOwnMs), allowance: v(query?.meshOwnAllowanceMs) },
   },
   scale: {
     chunks100k: point(scale?.sizes?.find((s) => s.label === '100k')?.hybrid),
