@@ -8,6 +8,7 @@ COPY schemas schemas
 COPY packages packages
 COPY services services
 COPY tests tests
+COPY patches patches
 RUN pnpm install --frozen-lockfile && pnpm build
 ARG SERVICE=gateway
 RUN pnpm --filter "./services/${SERVICE}" deploy --prod --legacy /out
