@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { createHashEmbedder } from '@ragmesh/embeddings';
 import { createSearcher } from '@ragmesh/retrieval';
-import { analyzeTables, createGenerationStore, createIndexWriter, createPool, createVectorIndex, migrate, withTenant } from '@ragmesh/store';
+import { analyzeTables, createGenerationStore, createIndexWriter, createPool, createVectorIndex, migrate, vectorIndexName, withTenant } from '@ragmesh/store';
 import { openLoop, percentiles } from './lib/open-loop.mjs';
 import { cpuSecondsOfCommand, round } from './lib/procs.mjs';
 import { repoRoot } from './lib/settings.mjs';
@@ -31,6 +31,9 @@ const recallQueriesAt100k = Number(process.env.BENCH_SCALE_RECALL_QUERIES ?? 200
 // graph applies when the index is built (drop chunks_hnsw_g<id> in ragmesh_scale to rebuild it).
 const graph = { m: Number(process.env.VECTOR_INDEX_M ?? 16), efConstruction: Number(process.env.VECTOR_INDEX_EF_CONSTRUCTION ?? 64) };
 const minEfSearch = Number(process.env.RETRIEVER_HNSW_EF_SEARCH ?? 40);
+// Also measure recall@10 and the dense leg's CPU at each of these hnsw.ef_search values (comma list,
+// e.g. 40,100,250,500,1000), against the same exact top 10s: the trade-off curve of the graph.
+const efSweep = (process.env.BENCH_SCALE_EF_SWEEP ?? '').split(',').filter(Boolean).map(Number);
 const recallQueriesFor = (chunks) => Math.max(50, Math.round((recallQueriesAt100k * 100_000) / Math.max(chunks, 100_000)));
 const sizes = (process.env.BENCH_SCALE_SIZES ?? '100k:100000,1m:1000000').split(',').map((s) => {
   const [label, n] = s.split(':');
@@ -134,6 +137,13 @@ async function ensureFilled({ label, chunks }) {
 }
 
 
+/** m and ef_construction of the generation's HNSW index as built (pgvector's defaults when the index names none). */
+async function graphOf(generation) {
+  const { rows } = await pool.query("SELECT coalesce(reloptions, '{}') AS options FROM pg_class WHERE relname = $1", [vectorIndexName(generation)]);
+  const option = (key, fallback) => Number(rows[0]?.options.find((o) => o.startsWith(`${key}=`))?.split('=')[1] ?? fallback);
+  return { m: option('m', 16), efConstruction: option('ef_construction', 64) };
+}
+
 const searcher = createSearcher({ pool, minEfSearch });
 const exactSearcher = createSearcher({ pool, exactScanBelow: Number.MAX_SAFE_INTEGER });
 const vectors = new Map();
@@ -161,17 +171,35 @@ async function measure(target, mode) {
   return { p50Ms: round(p50), p99Ms: round(p99), cpuPerQueryMs: round(cpu / total), errors: total - samples.length };
 }
 
-async function recallAt10(target, filter) {
-  let sum = 0;
-  const recallQueries = recallQueriesFor(target.chunks);
-  for (let i = 0; i < recallQueries; i++) {
-    const text = pick(i * 5);
-    const request = { tenant: target.tenant, model, generation: target.generation, queryVector: await vectorOf(text), text, topK: 10, mode: 'dense', ...(filter ? { filter } : {}) };
-    const [approx, exact] = await Promise.all([searcher.search(request), exactSearcher.search(request)]);
-    const truth = new Set(exact.hits.map((h) => h.chunkId));
-    sum += truth.size === 0 ? 1 : approx.hits.filter((h) => truth.has(h.chunkId)).length / truth.size;
+const recallRequest = async (target, i, filter) => {
+  const text = pick(i * 5);
+  return { tenant: target.tenant, model, generation: target.generation, queryVector: await vectorOf(text), text, topK: 10, mode: 'dense', ...(filter ? { filter } : {}) };
+};
+
+/** The exact top 10 of each recall query (one scan of the tenant each), shared by every ef_search measured. */
+async function exactTopTens(target, filter) {
+  const truths = [];
+  for (let i = 0; i < recallQueriesFor(target.chunks); i++) {
+    const { hits } = await exactSearcher.search(await recallRequest(target, i, filter));
+    truths.push(new Set(hits.map((h) => h.chunkId)));
   }
-  return { recall: round(sum / recallQueries, 4), queries: recallQueries };
+  return truths;
+}
+
+/** Recall@10 of `approx` against the exact top 10s, and its CPU per query (this process + Postgres), one query at a time. */
+async function recallAt10(approx, target, filter, truths) {
+  const requests = [];
+  for (let i = 0; i < truths.length; i++) requests.push(await recallRequest(target, i, filter));
+  const pg0 = cpuSecondsOfCommand('postgres');
+  const me0 = process.cpuUsage();
+  let sum = 0;
+  for (const [i, request] of requests.entries()) {
+    const { hits } = await approx.search(request);
+    sum += truths[i].size === 0 ? 1 : hits.filter((h) => truths[i].has(h.chunkId)).length / truths[i].size;
+  }
+  const me = process.cpuUsage(me0);
+  const cpu = (cpuSecondsOfCommand('postgres') - pg0) * 1000 + (me.user + me.system) / 1000;
+  return { recall: round(sum / truths.length, 4), cpuPerQueryMs: round(cpu / truths.length) };
 }
 
 // Sizes measured by an earlier run and not asked for in this one stay in the results (each with
@@ -180,6 +208,13 @@ const resultsPath = join(repoRoot, 'bench/results/scale.json');
 const earlier = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : null;
 const kept = (earlier?.sizes ?? []).filter((e) => !sizes.some((size) => size.label === e.label)).map((e) => ({ commit: earlier.commit, ...e }));
 const results = [...kept];
+/** The ef_search sweeps (BENCH_SCALE_EF_SWEEP) as one table, or nothing. */
+function sweepTable(measured) {
+  const rows = measured.flatMap((r) => (r.efSweep ?? []).map((e) => `| ${r.label} | ${r.graph ? `${r.graph.m}/${r.graph.efConstruction}` : 'n/a'} | ${e.efSearch} | ${e.recall} | ${e.recallFiltered} | ${e.cpuPerQueryMs} | ${e.cpuPerQueryMsFiltered} |`));
+  if (rows.length === 0) return [];
+  return ['', 'hnsw.ef_search against recall@10 and the dense leg\'s CPU per query (one query at a time; filter: 10% of the tenant):', '', '| size | graph m/ef_construction | ef_search | recall@10 | filtered | CPU ms/query | filtered |', '|---|---|---:|---:|---:|---:|---:|', ...rows];
+}
+
 /** Writes what has been measured so far: a 1M fill that does not finish still leaves the 100k figures. */
 function report() {
   const small = results.find((r) => r.label === '100k');
@@ -208,6 +243,7 @@ function report() {
     ...results.flatMap((r) => ['dense', 'sparse', 'hybrid'].map((m) => `| ${r.label} | ${r.chunksPresent} | ${f(r.loadSeconds)} | ${f(r.indexSeconds)} | ${m} | ${r[m].p50Ms} | ${r[m].p99Ms} | ${r[m].cpuPerQueryMs} |`)),
     '',
     `Dense recall@10 against an exact scan: ${results.map((r) => `${r.label} ${r.denseRecallAt10} (filtered to 10%: ${r.denseRecallAt10Filtered}; ${r.recallQueries} queries)`).join('; ')}.`,
+    ...sweepTable(results),
     '',
     '| target | value | |',
     '|---|---|---|',
@@ -225,6 +261,7 @@ function report() {
 for (const size of sizes) {
   const r = { ...size, ...(await ensureFilled(size)) };
   r.chunksPresent = await countOf(r.tenant, r.generation);
+  r.graph = await graphOf(r.generation);
   // The fill's dead tuples and visibility map settled before measuring: otherwise autovacuum does
   // it during a measured phase and its CPU counts as the queries'.
   await pool.query('VACUUM (ANALYZE) ragmesh.chunks, ragmesh.documents');
@@ -234,9 +271,22 @@ for (const size of sizes) {
     r[mode] = await measure(r, mode);
     console.log(`  ${r.label} ${mode}: p50 ${r[mode].p50Ms} ms, p99 ${r[mode].p99Ms} ms, CPU ${r[mode].cpuPerQueryMs} ms/query`);
   }
-  ({ recall: r.denseRecallAt10, queries: r.recallQueries } = await recallAt10(r, null));
-  ({ recall: r.denseRecallAt10Filtered } = await recallAt10(r, { eq: { field: 'bucket', value: '3' } }));
+  const filter = { eq: { field: 'bucket', value: '3' } };
+  const truths = await exactTopTens(r, null);
+  const filteredTruths = await exactTopTens(r, filter);
+  r.recallQueries = truths.length;
+  r.efSearch = minEfSearch;
+  ({ recall: r.denseRecallAt10 } = await recallAt10(searcher, r, null, truths));
+  ({ recall: r.denseRecallAt10Filtered } = await recallAt10(searcher, r, filter, filteredTruths));
   console.log(`  ${r.label} dense recall@10: ${r.denseRecallAt10} (filter bucket=3: ${r.denseRecallAt10Filtered})`);
+  r.efSweep = [];
+  for (const efSearch of efSweep) {
+    const swept = createSearcher({ pool, minEfSearch: efSearch });
+    const plain = await recallAt10(swept, r, null, truths);
+    const filtered = await recallAt10(swept, r, filter, filteredTruths);
+    r.efSweep.push({ efSearch, recall: plain.recall, recallFiltered: filtered.recall, cpuPerQueryMs: plain.cpuPerQueryMs, cpuPerQueryMsFiltered: filtered.cpuPerQueryMs });
+    console.log(`  ${r.label} ef_search ${efSearch}: recall@10 ${plain.recall} (filtered ${filtered.recall}), dense CPU ${plain.cpuPerQueryMs} ms/query (filtered ${filtered.cpuPerQueryMs})`);
+  }
   r.commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
   results.push(r);
   results.sort((a, b) => a.chunks - b.chunks);
