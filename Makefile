@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 LOCAL := deploy/local
 
-.PHONY: help install build generate lint typecheck test test-unit test-integration stack-up stack-down stack-status up down logs bench bench-scale bench-reindex chaos eval clean
+.PHONY: help install build generate lint typecheck test test-unit test-integration stack-up stack-down stack-status up down logs bench bench-scale bench-kafka-clients bench-reindex chaos eval clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ bench: build ## ingestion, query cost/saturation and quantized-model benchmarks,
 
 bench-scale: build ## search cost and recall at 100k and 1M chunks, database ragmesh_scale of the bench stack kept between runs (the first run fills it: long) -> bench/results/scale.*
 	@$(LOCAL)/private-stack.sh bench -- bash -c 'RAGMESH_DB=ragmesh_scale $(LOCAL)/postgres.sh up && cd bench && DATABASE_URL=$${DATABASE_URL%/*}/ragmesh_scale node src/scale-bench.mjs && node src/summary.mjs'
+
+bench-kafka-clients: build ## the bare Kafka request/reply under the query path, kafkajs against @platformatic/kafka, alternating passes -> bench/results/kafka-clients.*
+	@$(LOCAL)/private-stack.sh bench -- bash -c 'cd bench && node src/kafka-clients.mjs'
 
 bench-reindex: build ## re-index MiniLM -> bge-small through the CLI vs a bge first ingest -> bench/results/reindex.* (quick: BENCH_DOCS=1000)
 	@$(LOCAL)/models.sh
